@@ -1,0 +1,139 @@
+# Keel — top-level build (GNU Make).
+#
+#   make                      libraries, host tools and every example for TARGET
+#   make app APP=examples/hello   one application image
+#   make unit                 host unit tests (ASan + UBSan)
+#   make test                 everything, then the whole test suite
+#
+# Outputs go to build/<target>/ (images, libraries) and build/host/ (tools,
+# unit tests). Nothing is written elsewhere.
+
+TARGET ?= linux
+ifeq ($(origin CC),default)
+CC := gcc
+endif
+HOSTCC ?= gcc
+BUILD_DIR ?= build/$(TARGET)
+B := $(BUILD_DIR)
+H := build/host
+
+KNOWN_TARGETS := linux
+ifeq ($(filter $(TARGET),$(KNOWN_TARGETS)),)
+$(error unknown target '$(TARGET)'; known targets: $(KNOWN_TARGETS))
+endif
+
+# The platform fragment sets ARCH, PLATFORM_SRCS, PLATFORM_CFLAGS,
+# PLATFORM_LDFLAGS and PLATFORM_LDSCRIPT.
+include platform/$(TARGET)/build.mk
+# Library fragments set <LIB>_SRCS (C and assembly, paths from the top).
+include lib/libc/build.mk
+include lib/core/build.mk
+
+CC_INCLUDE := $(shell $(CC) -print-file-name=include)
+LIBGCC := $(shell $(CC) $(PLATFORM_CFLAGS) -print-libgcc-file-name)
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wwrite-strings \
+	-Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
+
+# Flags for everything that goes into an image.
+IMAGE_CFLAGS := -std=c11 -Os -g -ffreestanding -nostdinc -isystem $(CC_INCLUDE) \
+	-Iinclude -Ilib/libc/include -ffunction-sections -fdata-sections \
+	-fno-asynchronous-unwind-tables -fno-unwind-tables -fno-omit-frame-pointer \
+	-fno-pie -fno-pic -fno-plt -fno-common -fstack-protector-strong \
+	-ffile-prefix-map=$(CURDIR)=. $(WARN) $(PLATFORM_CFLAGS) $(EXTRA_CFLAGS)
+IMAGE_ASFLAGS := -Iinclude -Ilib/libc/include $(PLATFORM_CFLAGS)
+IMAGE_LDFLAGS := -nostdlib -static -no-pie -Wl,--gc-sections -Wl,--build-id=none \
+	-Wl,-z,noexecstack -Wl,-T,$(PLATFORM_LDSCRIPT) $(PLATFORM_LDFLAGS)
+
+OBJ = $(patsubst %,$(B)/obj/%.o,$(basename $(1)))
+
+LIBC_A := $(B)/lib/libkeelc.a
+CORE_A := $(B)/lib/libkeelcore.a
+PLATFORM_A := $(B)/lib/libkeelplatform.a
+KEEL_LIBS_A := $(PLATFORM_A) $(CORE_A) $(LIBC_A)
+
+.PHONY: all libs tools examples app unit test clean
+all: libs tools examples
+
+libs: $(KEEL_LIBS_A)
+
+$(LIBC_A): $(call OBJ,$(LIBC_SRCS))
+$(CORE_A): $(call OBJ,$(CORE_SRCS))
+$(PLATFORM_A): $(call OBJ,$(PLATFORM_SRCS))
+$(KEEL_LIBS_A):
+	@mkdir -p $(@D)
+	@rm -f $@
+	ar rcsD $@ $^
+
+$(B)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(IMAGE_CFLAGS) -MMD -MP -c $< -o $@
+$(B)/obj/%.o: %.S
+	@mkdir -p $(@D)
+	$(CC) $(IMAGE_ASFLAGS) -MMD -MP -c $< -o $@
+
+# ---- Applications ---------------------------------------------------------
+# An application folder holds its C sources and keel.mk, which may set
+# APP_SRCS (default: every .c in the folder) and APP_CFLAGS.
+EXAMPLES := $(patsubst %/keel.mk,%,$(wildcard examples/*/keel.mk))
+examples: libs
+	@for a in $(EXAMPLES); do $(MAKE) --no-print-directory app APP=$$a || exit 1; done
+
+ifneq ($(APP),)
+APP_DIR := $(patsubst %/,%,$(APP))
+APP_NAME := $(notdir $(APP_DIR))
+APP_SRCS :=
+APP_CFLAGS :=
+include $(APP_DIR)/keel.mk
+APP_SRCS := $(if $(APP_SRCS),$(addprefix $(APP_DIR)/,$(APP_SRCS)),$(wildcard $(APP_DIR)/*.c))
+APP_OUT := $(B)/apps/$(APP_NAME)
+APP_OBJS := $(patsubst $(APP_DIR)/%.c,$(APP_OUT)/obj/%.o,$(APP_SRCS))
+APP_IMAGE := $(APP_OUT)/$(APP_NAME)
+# Outputs are keyed by the app's name: when a different folder of the same
+# name is built, start its output afresh (old dependency files name the
+# other folder's sources).
+APP_ABS := $(abspath $(APP_DIR))
+ifneq ($(shell cat $(APP_OUT)/.app-dir 2>/dev/null),$(APP_ABS))
+$(shell rm -rf $(APP_OUT) && mkdir -p $(APP_OUT) && echo '$(APP_ABS)' >$(APP_OUT)/.app-dir)
+endif
+
+app: $(APP_IMAGE)
+
+$(APP_OUT)/obj/%.o: $(APP_DIR)/%.c
+	@mkdir -p $(@D)
+	$(CC) $(IMAGE_CFLAGS) $(APP_CFLAGS) -MMD -MP -c $< -o $@
+
+# The unstripped image (.elf, with symbols and a link map) and the stripped
+# image that is shipped and run.
+$(APP_IMAGE).elf: $(APP_OBJS) $(KEEL_LIBS_A) $(PLATFORM_LDSCRIPT)
+	$(CC) $(IMAGE_CFLAGS) $(IMAGE_LDFLAGS) -Wl,-Map,$(APP_IMAGE).map -o $@ \
+		$(APP_OBJS) -Wl,--start-group $(KEEL_LIBS_A) $(LIBGCC) -Wl,--end-group
+$(APP_IMAGE): $(APP_IMAGE).elf
+	objcopy --strip-all $< $@
+-include $(APP_OBJS:.o=.d)
+endif
+
+# ---- Host tools -----------------------------------------------------------
+HOST_CFLAGS := -std=c11 -O2 -g -D_GNU_SOURCE -Iinclude $(WARN)
+TOOLS := $(H)/bin/keel-inspect $(H)/bin/keel-launch
+tools: $(TOOLS)
+$(H)/bin/keel-%: tools/%.c tools/elfnote.c tools/elfnote.h include/keel/manifest.h
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) -o $@ $< tools/elfnote.c
+
+# ---- Tests ----------------------------------------------------------------
+# Each tests/<name>/test.mk adds its host unit-test binaries to UNIT_TESTS
+# (built under $(H)/tests/, named *.test) and may add test images.
+SAN_CFLAGS := -std=c11 -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer -D_GNU_SOURCE -Iinclude $(WARN)
+UNIT_TESTS :=
+include $(wildcard tests/*/test.mk)
+unit: $(UNIT_TESTS)
+
+test:
+	sh tests/run.sh
+
+clean:
+	rm -rf build
+
+-include $(shell find $(B)/obj -name '*.d' 2>/dev/null)

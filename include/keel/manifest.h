@@ -1,0 +1,57 @@
+/*
+ * keel/manifest.h — the device manifest an image carries.
+ *
+ * An application names the devices it needs with KEEL_NET_DEVICE(name) and
+ * KEEL_BLOCK_DEVICE(name) at file scope. Each becomes an ELF note (owner
+ * "Keel") in the section `.note.keel`; the platform library adds one
+ * KEEL_NOTE_TARGET note naming the target the image was built for. The
+ * linker script keeps them between the symbols __keel_manifest_start and
+ * __keel_manifest_end, in link order.
+ *
+ * The launcher (`keel run`) reads the notes from the file to know what to
+ * attach; the platform reads them from memory to know what to expect, and
+ * on `linux` to build its seccomp filter. Device i of the manifest (counting
+ * net and block devices together, in note order) is handle i; on `linux`
+ * it is passed as file descriptor 3 + i.
+ *
+ * Names: 1..31 characters of [a-z0-9_], starting with a letter; unique.
+ */
+#ifndef KEEL_MANIFEST_H
+#define KEEL_MANIFEST_H
+
+#include <stdint.h>
+
+#define KEEL_NOTE_OWNER "Keel"
+#define KEEL_NOTE_DESC_SIZE 32
+#define KEEL_MANIFEST_MAX 16 /* devices in one image */
+
+enum keel_note_type {
+	KEEL_NOTE_TARGET = 1, /* desc: the target name, NUL-terminated */
+	KEEL_NOTE_NET = 2,    /* desc: the device name, NUL-terminated */
+	KEEL_NOTE_BLOCK = 3,  /* desc: the device name, NUL-terminated */
+};
+
+/* One note exactly as it sits in the ELF file (all fields 4-aligned). */
+struct keel_note {
+	uint32_t namesz; /* 5: "Keel" and its NUL */
+	uint32_t descsz; /* KEEL_NOTE_DESC_SIZE */
+	uint32_t type;   /* enum keel_note_type */
+	char name[8];
+	char desc[KEEL_NOTE_DESC_SIZE];
+};
+
+#define KEEL__NOTE(kind, type, id)                                              \
+	__attribute__((section(".note.keel"), used, aligned(4)))                  \
+	const struct keel_note keel__note_##kind##_##id = {                       \
+		5, KEEL_NOTE_DESC_SIZE, (type), KEEL_NOTE_OWNER, #id}
+
+/* Declares a net device named `id` (an identifier, e.g. service). */
+#define KEEL_NET_DEVICE(id) KEEL__NOTE(net, KEEL_NOTE_NET, id)
+/* Declares a block device named `id` (an identifier, e.g. storage). */
+#define KEEL_BLOCK_DEVICE(id) KEEL__NOTE(block, KEEL_NOTE_BLOCK, id)
+
+/* Bounds of the manifest in memory (set by each platform's linker script). */
+extern const struct keel_note __keel_manifest_start[];
+extern const struct keel_note __keel_manifest_end[];
+
+#endif
