@@ -21,6 +21,11 @@ enum keel_err {
 	KEEL_EEXIST = -9,    /* the object already exists */
 	KEEL_ENOENT = -10,   /* no such object */
 	KEEL_ERANGE = -11,   /* a value does not fit */
+	KEEL_ECONNRESET = -12,   /* the peer reset the connection */
+	KEEL_ECONNREFUSED = -13, /* the peer refused the connection */
+	KEEL_EADDRINUSE = -14,   /* the address or port is taken */
+	KEEL_EHOSTUNREACH = -15, /* no route or no answer from the next hop */
+	KEEL_ENOTCONN = -16,     /* not connected */
 };
 
 /* A short lower-case description of `err` ("timed out"); never NULL.

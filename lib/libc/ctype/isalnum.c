@@ -1,0 +1,7 @@
+/* isalnum — letters and digits. */
+#include <ctype.h>
+
+int isalnum(int c)
+{
+	return isalpha(c) || isdigit(c);
+}

@@ -1,0 +1,7 @@
+/* isdigit — '0'..'9'. */
+#include <ctype.h>
+
+int isdigit(int c)
+{
+	return (unsigned)c - '0' < 10;
+}

@@ -1,0 +1,7 @@
+/* islower — 'a'..'z'. */
+#include <ctype.h>
+
+int islower(int c)
+{
+	return (unsigned)c - 'a' < 26;
+}

@@ -1,0 +1,7 @@
+/* putchar */
+#include "../internal.h"
+
+int putchar(int c)
+{
+	return fputc(c, stdout);
+}

@@ -1,0 +1,8 @@
+/* strpbrk — see strspn.c. */
+#include "../internal.h"
+
+char *strpbrk(const char *s, const char *accept)
+{
+	s += strcspn(s, accept);
+	return *s ? (char *)s : NULL;
+}
