@@ -1,0 +1,211 @@
+/*
+ * filter.c — the seccomp-BPF program that seals an image.
+ *
+ * What a sealed image may do, and nothing else (anything not listed kills
+ * the whole process with SIGSYS, SECCOMP_RET_KILL_PROCESS):
+ *
+ *   write          fd 1, fd 2 (console, messages) and the net devices' fds
+ *   readv          the net devices' fds (a frame, plus one byte to spot
+ *                  frames larger than the MTU)
+ *   pread64        the block devices' fds
+ *   pwrite64       the block devices' fds
+ *   fdatasync      the block devices' fds
+ *   ppoll          any arguments (it only reports readiness)
+ *   clock_gettime  any clock
+ *   getrandom      any flags
+ *   mprotect       prot exactly PROT_NONE or PROT_READ|PROT_WRITE (guard
+ *                  pages); never PROT_EXEC, so no new code can appear
+ *   kill           only (own pid, SIGABRT), for kp_abort()
+ *   exit_group, exit
+ *
+ * Before that, the filter kills any call not made with the x86_64 ABI
+ * (another audit arch, i.e. the 32-bit int 0x80 entry) and any x32 system
+ * call number: both would reach different system call tables.
+ *
+ * File descriptors are compared on their low 32 bits only, because that
+ * is all the kernel uses of them (the parameters are `unsigned int` or
+ * `int`); prot is an `unsigned long`, so both of its halves are checked.
+ *
+ * The program is assembled with symbolic labels; every conditional jump
+ * is resolved at the end and must reach at most 255 instructions ahead.
+ */
+#include <stdbool.h>
+
+#include "filter.h"
+
+enum label {
+	L_ALLOW,
+	L_KILL,
+	L_WRITE,
+	L_READV,
+	L_BLOCK,
+	L_MPROTECT,
+	L_KILL_CALL,
+	L_COUNT,
+};
+
+/* Jump targets are label numbers while building, offsets at the end. */
+struct assembler {
+	struct linux_sock_filter *prog;
+	unsigned cap, len;
+	bool failed;
+	int at[L_COUNT]; /* instruction index of each label, -1 until placed */
+};
+
+#define NEXT 0xff /* "fall through to the next instruction" while building */
+
+static void emit(struct assembler *a, uint16_t code, uint8_t jt, uint8_t jf, uint32_t k)
+{
+	if (a->len >= a->cap) {
+		a->failed = true;
+		return;
+	}
+	a->prog[a->len++] = (struct linux_sock_filter){ code, jt, jf, k };
+}
+
+static void place(struct assembler *a, enum label l)
+{
+	a->at[l] = (int)a->len;
+}
+
+static void load(struct assembler *a, uint32_t offset)
+{
+	emit(a, LINUX_BPF_LD_W_ABS, NEXT, NEXT, offset);
+}
+
+/* if (A == k) goto l; */
+static void jeq_goto(struct assembler *a, uint32_t k, enum label l)
+{
+	emit(a, LINUX_BPF_JEQ_K, (uint8_t)l, NEXT, k);
+}
+
+/* if (A != k) goto l; */
+static void jne_goto(struct assembler *a, uint32_t k, enum label l)
+{
+	emit(a, LINUX_BPF_JEQ_K, NEXT, (uint8_t)l, k);
+}
+
+/* goto l; (BPF_JA's offset is k, 32 bits; the label waits in jt until the end) */
+static void jump(struct assembler *a, enum label l)
+{
+	emit(a, LINUX_BPF_JA, (uint8_t)l, NEXT, 0);
+}
+
+static void ret(struct assembler *a, uint32_t action)
+{
+	emit(a, LINUX_BPF_RET_K, NEXT, NEXT, action);
+}
+
+/* Replaces label numbers by offsets; false if a jump is out of reach. */
+static bool resolve(struct assembler *a)
+{
+	for (unsigned i = 0; i < a->len; i++) {
+		struct linux_sock_filter *ins = &a->prog[i];
+		uint8_t *side[2] = { &ins->jt, &ins->jf };
+
+		if (ins->code == LINUX_BPF_JA) {
+			int to = a->at[ins->jt];
+
+			if (to <= (int)i)
+				return false;
+			ins->k = (uint32_t)(to - (int)i - 1);
+			ins->jt = ins->jf = 0;
+			continue;
+		}
+		for (int s = 0; s < 2; s++) {
+			int to;
+
+			if (*side[s] == NEXT) {
+				*side[s] = 0;
+				continue;
+			}
+			to = a->at[*side[s]];
+			if (to <= (int)i || to - (int)i - 1 > 255)
+				return false;
+			*side[s] = (uint8_t)(to - (int)i - 1);
+		}
+	}
+	return true;
+}
+
+static void allow_fds(struct assembler *a, const int *fds, unsigned n)
+{
+	load(a, LINUX_SECCOMP_DATA_ARG_LO(0));
+	for (unsigned i = 0; i < n; i++)
+		jeq_goto(a, (uint32_t)fds[i], L_ALLOW);
+	jump(a, L_KILL);
+}
+
+int linux_filter_build(const struct linux_filter_spec *spec, struct linux_sock_filter *prog,
+                       unsigned cap)
+{
+	struct assembler a = { .prog = prog,
+		               .cap = cap > LINUX_FILTER_MAX ? LINUX_FILTER_MAX : cap };
+	int console_and_net[2 + KEEL_MANIFEST_MAX] = { 1, 2 };
+
+	if (spec->n_net > KEEL_MANIFEST_MAX || spec->n_block > KEEL_MANIFEST_MAX ||
+	    spec->n_net + spec->n_block > KEEL_MANIFEST_MAX || spec->pid <= 0)
+		return -1;
+	for (unsigned i = 0; i < L_COUNT; i++)
+		a.at[i] = -1;
+	for (unsigned i = 0; i < spec->n_net; i++)
+		console_and_net[2 + i] = spec->net_fds[i];
+
+	load(&a, LINUX_SECCOMP_DATA_ARCH);
+	jne_goto(&a, LINUX_AUDIT_ARCH_X86_64, L_KILL);
+	load(&a, LINUX_SECCOMP_DATA_NR);
+	emit(&a, LINUX_BPF_JGE_K, L_KILL, NEXT, X32_SYSCALL_BIT);
+
+	/* The event loop's own calls first: they are made most often. */
+	jeq_goto(&a, LINUX_SYS_clock_gettime, L_ALLOW);
+	jeq_goto(&a, LINUX_SYS_ppoll, L_ALLOW);
+	jeq_goto(&a, LINUX_SYS_write, L_WRITE);
+	if (spec->n_net)
+		jeq_goto(&a, LINUX_SYS_readv, L_READV);
+	if (spec->n_block) {
+		jeq_goto(&a, LINUX_SYS_pread64, L_BLOCK);
+		jeq_goto(&a, LINUX_SYS_pwrite64, L_BLOCK);
+		jeq_goto(&a, LINUX_SYS_fdatasync, L_BLOCK);
+	}
+	jeq_goto(&a, LINUX_SYS_mprotect, L_MPROTECT);
+	jeq_goto(&a, LINUX_SYS_kill, L_KILL_CALL);
+	jeq_goto(&a, LINUX_SYS_getrandom, L_ALLOW);
+	jeq_goto(&a, LINUX_SYS_exit_group, L_ALLOW);
+	jeq_goto(&a, LINUX_SYS_exit, L_ALLOW);
+	jump(&a, L_KILL);
+
+	place(&a, L_WRITE);
+	allow_fds(&a, console_and_net, 2 + spec->n_net);
+	if (spec->n_net) {
+		place(&a, L_READV);
+		allow_fds(&a, spec->net_fds, spec->n_net);
+	}
+	if (spec->n_block) {
+		place(&a, L_BLOCK);
+		allow_fds(&a, spec->block_fds, spec->n_block);
+	}
+
+	place(&a, L_MPROTECT);
+	load(&a, LINUX_SECCOMP_DATA_ARG_HI(2));
+	jne_goto(&a, 0, L_KILL);
+	load(&a, LINUX_SECCOMP_DATA_ARG_LO(2));
+	jeq_goto(&a, LINUX_PROT_NONE, L_ALLOW);
+	jeq_goto(&a, LINUX_PROT_READ | LINUX_PROT_WRITE, L_ALLOW);
+	jump(&a, L_KILL);
+
+	place(&a, L_KILL_CALL);
+	load(&a, LINUX_SECCOMP_DATA_ARG_LO(0));
+	jne_goto(&a, (uint32_t)spec->pid, L_KILL);
+	load(&a, LINUX_SECCOMP_DATA_ARG_LO(1));
+	jeq_goto(&a, LINUX_SIGABRT, L_ALLOW);
+	jump(&a, L_KILL);
+
+	place(&a, L_ALLOW);
+	ret(&a, LINUX_SECCOMP_RET_ALLOW);
+	place(&a, L_KILL);
+	ret(&a, LINUX_SECCOMP_RET_KILL_PROCESS);
+
+	if (a.failed || !resolve(&a))
+		return -1;
+	return (int)a.len;
+}
