@@ -17,7 +17,7 @@ BUILD_DIR ?= build/$(TARGET)
 B := $(BUILD_DIR)
 H := build/host
 
-KNOWN_TARGETS := linux
+KNOWN_TARGETS := linux x86_64
 ifeq ($(filter $(TARGET),$(KNOWN_TARGETS)),)
 $(error unknown target '$(TARGET)'; known targets: $(KNOWN_TARGETS))
 endif
@@ -28,6 +28,10 @@ include platform/$(TARGET)/build.mk
 # Library fragments set <LIB>_SRCS (C and assembly, paths from the top).
 include lib/libc/build.mk
 include lib/core/build.mk
+# Optional libraries an app asks for in keel.mk (APP_LIBS := net ...): each
+# lib/<name>/build.mk sets LIB_SRCS_<name>; the archive is libkeel<name>.a.
+OPT_LIBS := $(filter-out libc core,$(patsubst lib/%/build.mk,%,$(wildcard lib/*/build.mk)))
+include $(patsubst %,lib/%/build.mk,$(OPT_LIBS))
 
 CC_INCLUDE := $(shell $(CC) -print-file-name=include)
 LIBGCC := $(shell $(CC) $(PLATFORM_CFLAGS) -print-libgcc-file-name)
@@ -51,16 +55,18 @@ LIBC_A := $(B)/lib/libkeelc.a
 CORE_A := $(B)/lib/libkeelcore.a
 PLATFORM_A := $(B)/lib/libkeelplatform.a
 KEEL_LIBS_A := $(PLATFORM_A) $(CORE_A) $(LIBC_A)
+OPT_LIBS_A := $(patsubst %,$(B)/lib/libkeel%.a,$(OPT_LIBS))
 
 .PHONY: all libs tools examples app unit test clean
 all: libs tools examples
 
-libs: $(KEEL_LIBS_A)
+libs: $(KEEL_LIBS_A) $(OPT_LIBS_A)
 
 $(LIBC_A): $(call OBJ,$(LIBC_SRCS))
 $(CORE_A): $(call OBJ,$(CORE_SRCS))
 $(PLATFORM_A): $(call OBJ,$(PLATFORM_SRCS))
-$(KEEL_LIBS_A):
+$(foreach l,$(OPT_LIBS),$(eval $(B)/lib/libkeel$(l).a: $(call OBJ,$(LIB_SRCS_$(l)))))
+$(KEEL_LIBS_A) $(OPT_LIBS_A):
 	@mkdir -p $(@D)
 	@rm -f $@
 	ar rcsD $@ $^
@@ -74,7 +80,8 @@ $(B)/obj/%.o: %.S
 
 # ---- Applications ---------------------------------------------------------
 # An application folder holds its C sources and keel.mk, which may set
-# APP_SRCS (default: every .c in the folder) and APP_CFLAGS.
+# APP_SRCS (default: every .c in the folder), APP_CFLAGS, and APP_LIBS (the
+# optional libraries it links, e.g. "net").
 EXAMPLES := $(patsubst %/keel.mk,%,$(wildcard examples/*/keel.mk))
 examples: libs
 	@for a in $(EXAMPLES); do $(MAKE) --no-print-directory app APP=$$a || exit 1; done
@@ -84,7 +91,10 @@ APP_DIR := $(patsubst %/,%,$(APP))
 APP_NAME := $(notdir $(APP_DIR))
 APP_SRCS :=
 APP_CFLAGS :=
+APP_LIBS :=
 include $(APP_DIR)/keel.mk
+$(foreach l,$(APP_LIBS),$(if $(filter $(l),$(OPT_LIBS)),,$(error $(APP_DIR)/keel.mk: unknown library '$(l)' in APP_LIBS; known: $(OPT_LIBS))))
+APP_LIBS_A := $(patsubst %,$(B)/lib/libkeel%.a,$(APP_LIBS))
 APP_SRCS := $(if $(APP_SRCS),$(addprefix $(APP_DIR)/,$(APP_SRCS)),$(wildcard $(APP_DIR)/*.c))
 APP_OUT := $(B)/apps/$(APP_NAME)
 APP_OBJS := $(patsubst $(APP_DIR)/%.c,$(APP_OUT)/obj/%.o,$(APP_SRCS))
@@ -105,9 +115,9 @@ $(APP_OUT)/obj/%.o: $(APP_DIR)/%.c
 
 # The unstripped image (.elf, with symbols and a link map) and the stripped
 # image that is shipped and run.
-$(APP_IMAGE).elf: $(APP_OBJS) $(KEEL_LIBS_A) $(PLATFORM_LDSCRIPT)
+$(APP_IMAGE).elf: $(APP_OBJS) $(APP_LIBS_A) $(KEEL_LIBS_A) $(PLATFORM_LDSCRIPT)
 	$(CC) $(IMAGE_CFLAGS) $(IMAGE_LDFLAGS) -Wl,-Map,$(APP_IMAGE).map -o $@ \
-		$(APP_OBJS) -Wl,--start-group $(KEEL_LIBS_A) $(LIBGCC) -Wl,--end-group
+		$(APP_OBJS) -Wl,--start-group $(APP_LIBS_A) $(KEEL_LIBS_A) $(LIBGCC) -Wl,--end-group
 $(APP_IMAGE): $(APP_IMAGE).elf
 	objcopy --strip-all $< $@
 -include $(APP_OBJS:.o=.d)
