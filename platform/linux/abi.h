@@ -39,6 +39,7 @@
 #define LINUX_SYS_prlimit64 302
 #define LINUX_SYS_seccomp 317
 #define LINUX_SYS_getrandom 318
+#define LINUX_SYS_close_range 436
 
 /* System call numbers with this bit set belong to the x32 ABI. */
 #define X32_SYSCALL_BIT 0x40000000u
