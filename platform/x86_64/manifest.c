@@ -1,0 +1,84 @@
+/*
+ * manifest.c — the image's manifest: the target note this platform adds to
+ * every image, and checking the notes in memory before main.
+ *
+ * The launcher (tools/qemu-run.sh) checks the file, but the image checks
+ * again: it may have been started by hand. This first version of the
+ * x86_64 platform has no device drivers, so an image that declares a
+ * device is refused here, with its name, rather than failing later when
+ * the device is acquired.
+ */
+#include "platform_impl.h"
+
+/* "This image is for x86_64". start.c calls manifest_check(), so this
+ * object file, and with it the note, is in every image. */
+KEEL__NOTE(target, KEEL_NOTE_TARGET, x86_64);
+
+#define NOTE_NAMESZ 5 /* "Keel" and its NUL */
+
+/* A NUL-terminated name within the descriptor, as manifest.h wants. */
+static bool valid_name(const char desc[KEEL_NOTE_DESC_SIZE])
+{
+	size_t len = 0;
+
+	while (len < KEEL_NOTE_DESC_SIZE && desc[len])
+		len++;
+	if (len == 0 || len == KEEL_NOTE_DESC_SIZE || desc[0] < 'a' || desc[0] > 'z')
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		char c = desc[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
+			return false;
+	}
+	return true;
+}
+
+static bool owner_is_keel(const char *name)
+{
+	static const char owner[NOTE_NAMESZ] = KEEL_NOTE_OWNER;
+
+	for (unsigned i = 0; i < NOTE_NAMESZ; i++) {
+		if (name[i] != owner[i])
+			return false;
+	}
+	return true;
+}
+
+void manifest_check(void)
+{
+	const struct keel_note *note = __keel_manifest_start;
+	const struct keel_note *end = __keel_manifest_end;
+	size_t bytes = (size_t)((const char *)end - (const char *)note);
+	unsigned targets = 0;
+
+	if (bytes % sizeof(*note))
+		x86_fail("the manifest (.note.keel) is malformed: its size is not a whole number "
+		         "of notes",
+		         NULL);
+	for (; note < end; note++) {
+		if (note->namesz != NOTE_NAMESZ || note->descsz != KEEL_NOTE_DESC_SIZE ||
+		    !owner_is_keel(note->name))
+			x86_fail("the manifest (.note.keel) holds a note that is not Keel's", NULL);
+		if (!valid_name(note->desc))
+			x86_fail("the manifest (.note.keel) holds an invalid name", NULL);
+		switch (note->type) {
+		case KEEL_NOTE_TARGET:
+			if (!x86_streq(note->desc, "x86_64"))
+				x86_fail("this image was built for target '", note->desc,
+				         "', not x86_64", NULL);
+			targets++;
+			break;
+		case KEEL_NOTE_NET:
+			x86_fail("this image needs net device '", note->desc,
+			         "', but the x86_64 platform has no network driver yet", NULL);
+		case KEEL_NOTE_BLOCK:
+			x86_fail("this image needs block device '", note->desc,
+			         "', but the x86_64 platform has no block driver yet", NULL);
+		default:
+			x86_fail("the manifest (.note.keel) holds a note of unknown type", NULL);
+		}
+	}
+	if (targets != 1)
+		x86_fail("the manifest (.note.keel) must name its target exactly once", NULL);
+}

@@ -1,0 +1,156 @@
+/*
+ * mem_init.c — the final page tables, and the choice of the heap.
+ *
+ * What is mapped, and how (everything else faults):
+ *
+ *   image headers, notes, .rodata    read-only, no-execute
+ *   .text                            read-only, executable
+ *   .data, .bss                      read-write, no-execute
+ *   GDT, TSS, IDT                    read-only once loaded (cpu_tables.c)
+ *   guard pages under the stacks     not present, marked PTE_GUARD
+ *   page-table pool (after image)    read-write, no-execute
+ *   the heap                         read-write, no-execute
+ *   device registers                 uncached, when a driver maps them
+ *
+ * Page 0 and all of memory below the image (1 MiB) stay unmapped, so a
+ * null pointer plus any offset below 1 MiB faults; so does RAM the image
+ * does not use.
+ *
+ * The new tables are built from scratch in pages taken just after the
+ * image, then switched to with one CR3 load: the boot tables (boot.S)
+ * stay valid until that instant, so nothing runs on half-built tables.
+ */
+#include "platform_impl.h"
+
+#define HEAP_MIN (1u << 20)
+/* Tables for device registers: the local APIC now, drivers later (a
+ * mapping far from the others costs up to three tables). */
+#define POOL_SPARE 8
+/* At most this many tables are kept for splitting heap pages (8 MiB,
+ * enough for guard pages all over 4 GiB of heap). Past it kp_page_guard
+ * fails and lib/core goes without the guard page; the pool stays well
+ * inside the first GiB, the only memory mapped while it is filled. */
+#define POOL_SPLIT_MAX 2048
+#define BOOT_MAPPED_END (1ull << 30)
+
+uintptr_t mem_heap_start, mem_heap_end;
+
+/*
+ * Pages the pool needs so that no mapping can fail for lack of tables:
+ * the root; a PDPT per 512 GiB and a directory per GiB up to the heap's
+ * end; tables for the image's 2 MiB blocks and the pool behind it, and
+ * for the heap's unaligned ends; one per 2 MiB of heap (up to
+ * POOL_SPLIT_MAX), for splitting each into small pages (guard pages under
+ * fiber stacks); the spare.
+ */
+static uint64_t pool_pages(uint64_t heap_end, uint64_t heap_size)
+{
+	uint64_t n = 1;
+	uint64_t split = (heap_size >> 21) + 1;
+
+	n += (heap_end >> 39) + 1;
+	n += (heap_end >> 30) + 1;
+	n += ((uint64_t)(uintptr_t)__image_end >> 21) + 2;
+	n += 2;
+	n += split < POOL_SPLIT_MAX ? split : POOL_SPLIT_MAX;
+	return n + POOL_SPARE;
+}
+
+static void fail_map(void)
+{
+	x86_fail("internal error: the page-table pool is too small", NULL);
+}
+
+static void map(const void *start, const void *end, uint64_t flags)
+{
+	if (!mem_map_range((uint64_t)(uintptr_t)start, (uint64_t)(uintptr_t)end, flags))
+		fail_map();
+}
+
+static void guard(const void *page)
+{
+	uint64_t va = (uint64_t)(uintptr_t)page;
+	uint64_t *pte = mem_pte(va, true);
+
+	if (!pte)
+		fail_map();
+	/* Not present; the address is kept so the entry still says which
+	 * page it was. */
+	*pte = va | PTE_GUARD;
+}
+
+static void map_image(void)
+{
+	map(__image_start, __text_start, MAP_RO);
+	map(__text_start, __text_end, MAP_RX);
+	map(__data_start, __tables_start, MAP_RW);
+	map(__tables_start, __tables_end, MAP_RO);
+	map(__tables_end, __image_end, MAP_RW);
+	guard(__boot_stack_guard);
+	guard(__ist_df_guard);
+	guard(__ist_nmi_guard);
+	guard(__ist_pf_guard);
+}
+
+static const char *kib(char buf[X86_NUM_BUF], uint64_t bytes)
+{
+	return x86_num(buf, bytes >> 10);
+}
+
+void mem_init(uintptr_t *heap_start, size_t *heap_size)
+{
+	uint64_t image_start = (uint64_t)(uintptr_t)__image_start;
+	uint64_t image_end = (uint64_t)(uintptr_t)__image_end;
+	const struct boot_ram *home = NULL, *best = NULL;
+	uint64_t start = 0, size = 0, pool_end;
+	uint64_t *root;
+	char num[X86_NUM_BUF];
+
+	/* The heap: the largest usable range above the image. The pool
+	 * goes right after the image, in the range that holds it. */
+	for (unsigned i = 0; i < boot_info.nram; i++) {
+		const struct boot_ram *r = &boot_info.ram[i];
+		uint64_t s = r->start > image_end ? r->start : image_end;
+
+		if (r->start <= image_start && image_end <= r->end)
+			home = r;
+		if (s < r->end && r->end - s > size) {
+			best = r;
+			start = s;
+			size = r->end - s;
+		}
+	}
+	if (!home)
+		x86_fail("the memory map has no usable RAM where the image is loaded (1 MiB)",
+		         NULL);
+
+	pool_end = image_end + pool_pages(start + size, size) * PAGE_SIZE;
+	if (pool_end > BOOT_MAPPED_END)
+		x86_fail("internal error: the page-table pool would end beyond the first GiB",
+		         NULL);
+	if (pool_end > home->end)
+		x86_fail("too little memory for the page tables: ", kib(num, home->end - image_end),
+		         " KiB after the image", NULL);
+	if (best == home) {
+		start = pool_end;
+		size = best->end > pool_end ? best->end - pool_end : 0;
+	}
+	if (!best || size < HEAP_MIN)
+		x86_fail("only ", kib(num, size),
+		         " KiB of memory are left for the heap; Keel needs at least 1024 KiB "
+		         "(give the machine more memory)",
+		         NULL);
+
+	mem_pool_init((uintptr_t)image_end, (uintptr_t)pool_end);
+	root = mem_new_table();
+	mem_set_root(root);
+	map_image();
+	map((void *)(uintptr_t)image_end, (void *)(uintptr_t)pool_end, MAP_RW);
+	map((void *)(uintptr_t)start, (void *)(uintptr_t)(start + size), MAP_RW);
+	cpu_write_cr3((uint64_t)(uintptr_t)root);
+
+	mem_heap_start = (uintptr_t)start;
+	mem_heap_end = (uintptr_t)(start + size);
+	*heap_start = mem_heap_start;
+	*heap_size = (size_t)size;
+}

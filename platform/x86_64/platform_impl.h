@@ -1,0 +1,350 @@
+/*
+ * platform_impl.h — private to platform/x86_64: the boot steps start.c runs
+ * in order, and what the files share. Every .c file of the platform
+ * includes this header and nothing else of the platform.
+ *
+ * The machine as this platform sees it: one CPU in 64-bit mode, memory
+ * identity-mapped (virtual address == physical address) with 4-level page
+ * tables, the image linked at 1 MiB, a 16550 UART on COM1 for the console,
+ * the TSC for time, the local APIC timer (or TSC-deadline) to wake from
+ * `hlt`, and QEMU's isa-debug-exit port to end.
+ *
+ * Interrupts are disabled everywhere except inside kp_yield()'s `sti; hlt`
+ * window (see yield.c). Interrupt handlers therefore never run in the
+ * middle of platform, runtime or application code: the platform needs no
+ * locks, and a handler only records what happened for kp_yield() to
+ * return. Exceptions (vectors 0..31) can happen anywhere; they are fatal.
+ */
+#ifndef KEEL_X86_64_PLATFORM_IMPL_H
+#define KEEL_X86_64_PLATFORM_IMPL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <keel/manifest.h>
+#include <keel/platform.h>
+
+#include "layout.h"
+
+/* ---- Boot information (boot_info.c) -------------------------------------- */
+
+/* How the loader entered the image (boot.S passes it to x86_start). */
+enum boot_kind {
+	BOOT_PVH = BOOT_KIND_PVH, /* Xen PVH / QEMU / Firecracker: %ebx = hvm_start_info */
+	BOOT_MULTIBOOT = BOOT_KIND_MULTIBOOT, /* multiboot v1 (GRUB, QEMU): %ebx = multiboot_info */
+};
+
+#define BOOT_CMDLINE_MAX 1024
+#define BOOT_MEMMAP_MAX 32
+
+/* One range of the firmware's memory map; only usable RAM is kept. */
+struct boot_ram {
+	uint64_t start, end; /* [start, end), page-aligned inwards */
+};
+
+/*
+ * What the loader told us, copied into the image's own memory before
+ * anything is allocated: loaders put these structures in RAM we are about
+ * to hand to the heap (QEMU's multiboot loader puts the command line just
+ * past the end of the image).
+ */
+struct boot_info {
+	enum boot_kind kind;
+	/* The loader's command line. A multiboot loader puts the image's path
+	 * first (cmdline_has_name); PVH passes only the arguments. */
+	char cmdline[BOOT_CMDLINE_MAX];
+	bool cmdline_has_name;
+	bool cmdline_truncated;
+	struct boot_ram ram[BOOT_MEMMAP_MAX];
+	unsigned nram;
+};
+
+extern struct boot_info boot_info;
+
+/* Copies the loader's information into boot_info; refuses to boot (with
+ * a message) when there is no memory map or the structures are unusable. */
+void boot_info_read(enum boot_kind kind, uint32_t info_paddr);
+
+/* Splits boot_info.cmdline into argv (cmdline.c). */
+void cmdline_split(int *argc, char ***argv);
+
+/* ---- CPU (cpu.c, cpu_tables.c, canary.c) ---------------------------------- */
+
+struct cpu_features {
+	bool rdrand, rdseed;
+	bool tsc_deadline;
+	bool hypervisor;
+	uint32_t max_leaf, max_hv_leaf;
+};
+extern struct cpu_features cpu_features;
+
+void cpu_features_init(void);
+/* Sets gate `vector` of the IDT to `handler`, on interrupt stack `ist`
+ * (0: the current stack). Before cpu_tables_init() only. */
+void cpu_idt_set(unsigned vector, uintptr_t handler, unsigned ist);
+/* Loads the final GDT with the TSS (interrupt stacks) and the IDT. */
+void cpu_tables_init(void);
+
+static inline void cpu_cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
+{
+	__asm__ volatile("cpuid"
+	                 : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
+	                 : "a"(leaf), "c"(sub));
+}
+
+static inline uint64_t cpu_rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
+}
+
+static inline uint64_t cpu_rdmsr(uint32_t msr)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return (uint64_t)hi << 32 | lo;
+}
+
+static inline void cpu_wrmsr(uint32_t msr, uint64_t value)
+{
+	__asm__ volatile("wrmsr" ::"c"(msr), "a"((uint32_t)value), "d"((uint32_t)(value >> 32))
+	                 : "memory");
+}
+
+static inline uint64_t cpu_read_cr2(void)
+{
+	uint64_t v;
+
+	__asm__ volatile("mov %%cr2, %0" : "=r"(v));
+	return v;
+}
+
+static inline uint64_t cpu_read_cr3(void)
+{
+	uint64_t v;
+
+	__asm__ volatile("mov %%cr3, %0" : "=r"(v));
+	return v;
+}
+
+static inline void cpu_write_cr3(uint64_t v)
+{
+	__asm__ volatile("mov %0, %%cr3" ::"r"(v) : "memory");
+}
+
+static inline void cpu_invlpg(uintptr_t addr)
+{
+	__asm__ volatile("invlpg (%0)" ::"r"(addr) : "memory");
+}
+
+/* Random 64-bit values from the CPU (random.c). false: none to be had. */
+bool cpu_rdrand64(uint64_t *out);
+bool cpu_rdseed64(uint64_t *out);
+
+/* ---- Port I/O ------------------------------------------------------------- */
+
+static inline void io_out8(uint16_t port, uint8_t v)
+{
+	__asm__ volatile("outb %0, %1" ::"a"(v), "Nd"(port));
+}
+
+static inline uint8_t io_in8(uint16_t port)
+{
+	uint8_t v;
+
+	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+/* ---- Memory (mem.c, mem_init.c, guard.c) --------------------------------- */
+
+#define PAGE_SIZE 4096u
+#define LARGE_PAGE_SIZE (2u << 20)
+
+/* Page-table entry bits. */
+#define PTE_P (1ull << 0)     /* present */
+#define PTE_W (1ull << 1)     /* writable */
+#define PTE_PWT (1ull << 3)   /* write-through */
+#define PTE_PCD (1ull << 4)   /* cache disabled */
+#define PTE_PS (1ull << 7)    /* in a directory entry: a 2 MiB page */
+#define PTE_GUARD (1ull << 9) /* ours (bit 9 is free for software): a guard page */
+#define PTE_NX (1ull << 63)   /* no execute */
+#define PTE_ADDR 0x000ffffffffff000ull
+
+/* Rights of each kind of mapping: W^X everywhere. */
+#define MAP_RW (PTE_P | PTE_W | PTE_NX)
+#define MAP_RO (PTE_P | PTE_NX)
+#define MAP_RX (PTE_P)
+
+/*
+ * Builds the final page tables (W^X image, guard pages, page 0 and all of
+ * low memory unmapped, the heap read-write and no-execute) and picks the
+ * heap: the largest usable RAM range above the image, less the pages kept
+ * for page tables. Refuses to boot below 1 MiB of heap.
+ */
+void mem_init(uintptr_t *heap_start, size_t *heap_size);
+
+/* Where new page tables come from (mem.c): [start, end), mapped. */
+void mem_pool_init(uintptr_t start, uintptr_t end);
+/* A zeroed page from the pool, NULL when it is used up. */
+uint64_t *mem_new_table(void);
+/* The root table mem_pde/mem_pte/mem_map_range work on. */
+void mem_set_root(uint64_t *pml4);
+/* Entries for `va`; with `create`, missing tables are made. NULL if none
+ * (or the pool is empty). mem_pte splits a 2 MiB page to give one. */
+uint64_t *mem_pde(uint64_t va, bool create);
+uint64_t *mem_pte(uint64_t va, bool create);
+/* Maps [start, end) to itself with `flags` (boot only, no TLB flush). */
+bool mem_map_range(uint64_t start, uint64_t end, uint64_t flags);
+
+/* Maps [phys, phys + len) uncached, read-write, no-execute, for device
+ * registers; false when out of page-table pages. */
+bool mem_map_mmio(uint64_t phys, uint64_t len);
+
+/* True when every byte of [addr, addr + len) is mapped. Walks the page
+ * tables; safe on any address (the fault reporter uses it). */
+bool mem_is_mapped(uintptr_t addr, size_t len);
+
+/* True when `addr` falls in a guard page (unmapped on purpose under a
+ * stack, by image.ld or kp_page_guard). */
+bool mem_is_guard(uintptr_t addr);
+
+/* The heap's bounds, for kp_page_guard to check against. */
+extern uintptr_t mem_heap_start, mem_heap_end;
+
+/* ---- Interrupts (intr.c, intr_stubs.S) ------------------------------------ */
+
+/* Saved by the stubs in intr_stubs.S, lowest address first. */
+struct intr_frame {
+	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+	uint64_t vector, error;
+	uint64_t rip, cs, rflags, rsp, ss; /* pushed by the CPU */
+};
+
+/* A handler for an interrupt vector: runs with interrupts disabled, on
+ * the stack kp_yield() was called on, between `sti; hlt` and `cli`. It
+ * MUST acknowledge its source (lapic_eoi, or the PIC) itself. */
+typedef void (*intr_handler)(unsigned vector, void *arg);
+
+void intr_init(void);
+void intr_set_handler(unsigned vector, intr_handler fn, void *arg);
+
+/* Handles that have input since kp_yield() last looked; device handlers
+ * add to it (part two: virtio), kp_yield() takes it. */
+extern kp_handle_set intr_ready;
+
+/* Called from intr_stubs.S. */
+void intr_dispatch(struct intr_frame *f);
+void fault_report(struct intr_frame *f) __attribute__((noreturn));
+/* Prints "keel:   stack: RIP RET RET..." from a frame-pointer walk. */
+void fault_print_stack(uint64_t rip, uint64_t rbp);
+
+/* The entry stubs (intr_stubs.S): the one for vector v is at
+ * intr_stubs + v * INTR_STUB_SIZE, for v < INTR_STUB_COUNT. */
+extern const char intr_stubs[], intr_stub_spurious[];
+
+/* ---- Interrupt controllers and timers (lapic.c, pic.c, pit.c) ----------- */
+
+void lapic_init(void);
+void lapic_eoi(void);
+/* Masks LINT0, through which the 8259 reaches the CPU. */
+void lapic_close_lint0(void);
+/* One-shot timer: fires INTR_VECTOR_TIMER after `ticks` (LAPIC timer
+ * ticks), or at TSC value `tsc` in TSC-deadline mode. 0 disarms. */
+void lapic_timer_oneshot(uint32_t ticks);
+void lapic_timer_deadline(uint64_t tsc);
+/* Counts down from 2^32 - 1, interrupting at 0; for measuring its rate. */
+void lapic_timer_start_free(void);
+uint32_t lapic_timer_current(void);
+
+/* Remaps the 8259s out of the exception vectors and masks every line but
+ * those in `unmasked` (bit i: IRQ i). */
+void pic_init(uint16_t unmasked);
+void pic_eoi(unsigned irq);
+
+#define PIT_HZ 1193182u
+/* False when no PIT answers. */
+bool pit_present(void);
+/* Channel 0 one-shot: IRQ 0 after `count` ticks of PIT_HZ; the counter
+ * then goes on down from 0xffff. */
+void pit_oneshot(uint16_t count);
+/* Channel 0's counter now. */
+uint16_t pit_read(void);
+
+/* ---- Time (clock.c, rtc.c) ------------------------------------------------ */
+
+/* Calibrates the TSC and the wake-up timer; refuses to boot if it can't. */
+void clock_init(void);
+/* The TSC value at monotonic time `ns` (rounded up), saturating. */
+uint64_t clock_tsc_at(kp_time ns);
+/* Local APIC timer ticks per second (0 in TSC-deadline mode). */
+extern uint64_t clock_lapic_hz;
+extern bool clock_use_deadline;
+
+/* Seconds since the epoch read from the CMOS clock; 0 if it looks wrong. */
+uint64_t rtc_read_epoch(void);
+
+/* ---- Console (console.c) -------------------------------------------------- */
+
+void console_init(void);
+/* Writes out what kp_console_write() has buffered. */
+void console_flush(void);
+/* Unbuffered write, for fault reports (flushes the buffer first). */
+void console_write_now(const char *buf, size_t len);
+
+/* ---- Messages (print.c): built by hand, no libc ---------------------------- */
+
+void print_str(const char *s);
+void print_hex(uint64_t v);  /* "0x" and 16 digits */
+void print_xnum(uint64_t v); /* "0x" and as few digits as needed */
+void print_dec(uint64_t v);
+
+/*
+ * Prints "keel: " and the strings up to the NULL and a newline, then ends
+ * the image with X86_EXIT_REFUSED. Only before main: afterwards failures
+ * are errors returned to the caller.
+ */
+void x86_fail(const char *first, ...) __attribute__((noreturn, sentinel));
+
+/* Decimal text of `value` in `buf`; returns a pointer into buf. */
+#define X86_NUM_BUF 24
+const char *x86_num(char buf[X86_NUM_BUF], uint64_t value);
+
+bool x86_streq(const char *a, const char *b);
+
+/* ---- Ending (exit.c) -------------------------------------------------------- */
+
+/* Exit statuses the platform itself produces. An image that refuses to
+ * start ends with 2, as on linux; crashes end with 128 + the number of
+ * the signal Linux would have sent, as a shell reports a crashed process. */
+#define X86_EXIT_REFUSED 2
+#define X86_EXIT_ABORT (128 + 6)   /* SIGABRT */
+#define X86_EXIT_SIGILL (128 + 4)  /* #UD */
+#define X86_EXIT_SIGTRAP (128 + 5) /* #DB, #BP */
+#define X86_EXIT_SIGFPE (128 + 8)  /* #DE, #MF, #XM */
+#define X86_EXIT_SIGSEGV (128 + 11)
+
+/* ---- Start steps (manifest.c, start.c) ------------------------------------ */
+
+void manifest_check(void);
+void x86_start(uint32_t kind, uint32_t info_paddr) __attribute__((noreturn));
+
+/* ---- Linker-script symbols (image.ld) ------------------------------------- */
+
+extern char __image_start[], __text_start[], __text_end[], __data_start[];
+extern char __load_end[], __bss_end[], __image_end[];
+extern char __tables_start[], __tables_end[];
+extern char __boot_stack_guard[], __boot_stack_top[];
+extern char __ist_df_guard[], __ist_df_top[];
+extern char __ist_nmi_guard[], __ist_nmi_top[];
+extern char __ist_pf_guard[], __ist_pf_top[];
+
+/* Defined by libc (-mstack-protector-guard=global); seeded in canary.c. */
+extern uintptr_t __stack_chk_guard;
+
+#endif
