@@ -43,7 +43,7 @@ usage: qemu-run.sh [--machine microvm|pc|q35] [--mem MB] [--accel auto|kvm|tcg]
                    IMAGE [-- ARGS...]
 Runs a Keel x86_64 image under QEMU; exits with the image's status.
   --machine M   QEMU machine type (default microvm: no firmware, fastest)
-  --mem MB      guest memory in MiB (default 64; images need at least 3)
+  --mem MB      guest memory in MiB (default 64; images need at least 2)
   --accel A     kvm, tcg, or auto (default: KVM if it works here)
 EOF
 }

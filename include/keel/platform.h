@@ -41,7 +41,7 @@ struct kp_start_info {
 	int argc;       /* arguments for main(); argv[0] is the image name */
 	char **argv;    /* argv[argc] is NULL; owned by the platform, lives forever */
 	uintptr_t heap_start; /* one contiguous read-write region for the heap */
-	size_t heap_size;     /* in bytes; MUST be at least 1 MiB */
+	size_t heap_size;     /* in bytes; MUST be at least 512 KiB */
 };
 
 /*

@@ -22,7 +22,7 @@
  */
 #include "platform_impl.h"
 
-#define HEAP_MIN (1u << 20)
+#define HEAP_MIN (512u << 10) /* platform.h: at least 512 KiB */
 /* Tables for device registers: the local APIC now, drivers later (a
  * mapping far from the others costs up to three tables). */
 #define POOL_SPARE 8
@@ -137,7 +137,7 @@ void mem_init(uintptr_t *heap_start, size_t *heap_size)
 	}
 	if (!best || size < HEAP_MIN)
 		x86_fail("only ", kib(num, size),
-		         " KiB of memory are left for the heap; Keel needs at least 1024 KiB "
+		         " KiB of memory are left for the heap; Keel needs at least 512 KiB "
 		         "(give the machine more memory)",
 		         NULL);
 

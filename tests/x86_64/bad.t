@@ -9,7 +9,7 @@ set -u
 . tests/lib.sh
 . tests/x86_64/lib.sh
 
-x86_build examples/hello tests/x86_64/netdev
+x86_build examples/hello tests/x86_64/netdev tests/x86_64/bigbss
 img=$(x86_image examples/hello)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -55,9 +55,10 @@ printf '\377\377\377\377\377\377\377\377\377\377\377\377\377\377\377\377' |
 x86_run 125 "$tmp/damaged"
 expect_text "$out" "without an exit status"
 
-# Too little memory: the image itself says so.
-x86_run 2 --mem 2 "$img"
-expect_text "$out" "Keel needs at least 1024 KiB"
+# Too little memory: the image itself says so (600 KiB of bss in 2 MiB).
+x86_run 2 --mem 2 "$(x86_image tests/x86_64/bigbss)"
+expect_text "$out" "Keel needs at least 512 KiB"
+printf '%s\n' "$out" | grep -q "main ran" && fail "bigbss: main ran"
 
 # A device the platform cannot provide: refused before main.
 x86_run 2 "$(x86_image tests/x86_64/netdev)"
