@@ -30,6 +30,8 @@ include lib/libc/build.mk
 include lib/core/build.mk
 # Optional libraries an app asks for in keel.mk (APP_LIBS := net ...): each
 # lib/<name>/build.mk sets LIB_SRCS_<name>; the archive is libkeel<name>.a.
+# A library that does not exist for this TARGET removes itself from OPT_LIBS
+# and sets LIB_UNAVAILABLE_<name> to the message an app asking for it gets.
 OPT_LIBS := $(filter-out libc core,$(patsubst lib/%/build.mk,%,$(wildcard lib/*/build.mk)))
 include $(patsubst %,lib/%/build.mk,$(OPT_LIBS))
 
@@ -93,7 +95,7 @@ APP_SRCS :=
 APP_CFLAGS :=
 APP_LIBS :=
 include $(APP_DIR)/keel.mk
-$(foreach l,$(APP_LIBS),$(if $(filter $(l),$(OPT_LIBS)),,$(error $(APP_DIR)/keel.mk: unknown library '$(l)' in APP_LIBS; known: $(OPT_LIBS))))
+$(foreach l,$(APP_LIBS),$(if $(filter $(l),$(OPT_LIBS)),,$(error $(APP_DIR)/keel.mk: $(or $(LIB_UNAVAILABLE_$(l)),unknown library '$(l)' in APP_LIBS; known: $(OPT_LIBS)))))
 APP_LIBS_A := $(patsubst %,$(B)/lib/libkeel%.a,$(APP_LIBS))
 APP_SRCS := $(if $(APP_SRCS),$(addprefix $(APP_DIR)/,$(APP_SRCS)),$(wildcard $(APP_DIR)/*.c))
 APP_OUT := $(B)/apps/$(APP_NAME)
@@ -125,7 +127,7 @@ endif
 
 # ---- Host tools -----------------------------------------------------------
 HOST_CFLAGS := -std=c11 -O2 -g -D_GNU_SOURCE -Iinclude $(WARN)
-TOOLS := $(H)/bin/keel-inspect $(H)/bin/keel-launch
+TOOLS := $(H)/bin/keel-inspect $(H)/bin/keel-launch $(H)/bin/keel-faultlink
 tools: $(TOOLS)
 $(H)/bin/keel-%: tools/%.c tools/elfnote.c tools/elfnote.h include/keel/manifest.h
 	@mkdir -p $(@D)
@@ -139,6 +141,8 @@ SAN_CFLAGS := -std=c11 -O1 -g -fsanitize=address,undefined -fno-sanitize-recover
 UNIT_TESTS :=
 include $(wildcard tests/*/test.mk)
 unit: $(UNIT_TESTS)
+
+-include fuzz/fuzz.mk
 
 test:
 	sh tests/run.sh

@@ -69,6 +69,8 @@ const char *elfnote_kind_name(int kind)
 		return "net";
 	case KEEL_NOTE_BLOCK:
 		return "block";
+	case KEEL_NOTE_HOSTNET:
+		return "hostnet";
 	default:
 		return "unknown";
 	}
@@ -136,6 +138,15 @@ static int keel_note(struct reader *r, uint32_t type, const unsigned char *desc,
 		m->devices[m->ndevices].kind = (int)type;
 		memcpy(m->devices[m->ndevices].name, desc, KEEL_NOTE_DESC_SIZE);
 		m->ndevices++;
+		return 0;
+	case KEEL_NOTE_HOSTNET:
+		if (strcmp((const char *)desc, "sockets"))
+			return fail(
+			    r, "malformed manifest: a hostnet note asks for '%s', not 'sockets'",
+			    (const char *)desc);
+		if (m->hostnet)
+			return fail(r, "malformed manifest: more than one hostnet note");
+		m->hostnet = 1;
 		return 0;
 	default:
 		return fail(r, "malformed manifest: a Keel note has unknown type %u", type);

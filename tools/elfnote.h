@@ -28,6 +28,9 @@ struct elfnote_manifest {
 	char target[KEEL_NOTE_DESC_SIZE]; /* the KEEL_NOTE_TARGET note: "linux"... */
 	size_t ndevices;                  /* device i is handle i */
 	struct elfnote_device devices[KEEL_MANIFEST_MAX];
+	/* A KEEL_NOTE_HOSTNET note asks for the host's sockets (kind
+	 * "hostnet", desc "sockets"): not a device, nothing to attach. */
+	int hostnet;
 };
 
 /*
@@ -42,7 +45,7 @@ int elfnote_read(const char *path, struct elfnote_manifest *out, char *err, size
 int elfnote_parse(const void *file, size_t size, struct elfnote_manifest *out, char *err,
                   size_t errlen);
 
-/* "net" or "block" (or "unknown"). */
+/* "net", "block", "hostnet" (or "unknown"). */
 const char *elfnote_kind_name(int kind);
 
 /* A name for an e_machine value: "x86_64", "aarch64", or "unknown". */

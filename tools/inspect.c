@@ -287,6 +287,8 @@ int main(int argc, char **argv)
 		printf("%s handle %zu: %-5s %-16s%s\n", i == 0 ? "devices: " : "         ", i,
 		       elfnote_kind_name(m.devices[i].kind), m.devices[i].name,
 		       strcmp(m.target, "linux") == 0 ? " (fd 3 + handle on linux)" : "");
+	if (m.hostnet)
+		printf("host:     hostnet sockets (the host's TCP/UDP sockets; not a device)\n");
 	print_sections(file, size);
 	free(file);
 

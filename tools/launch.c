@@ -48,6 +48,9 @@ static const char usage_text[] =
     "                          default 64); sets KEEL_HEAP_MB\n"
     "  -h, --help              show this help\n"
     "\n"
+    "An image linking the socket stack (lib/net-socket; manifest note\n"
+    "'hostnet') uses the host's own sockets: nothing is attached for it.\n"
+    "\n"
     "ARGS are passed to the image's main(); argv[0] is the image's file name.\n"
     "keel-launch exits with status 2 when it refuses to run the image;\n"
     "otherwise the image's own status is the result.\n";
@@ -147,13 +150,14 @@ static void describe_manifest(const struct elfnote_manifest *m, char *buf, size_
 	size_t used = 0;
 
 	buf[0] = '\0';
-	if (m->ndevices == 0) {
-		snprintf(buf, len, "no devices");
-		return;
-	}
+	if (m->ndevices == 0)
+		used = (size_t)snprintf(buf, len, "no devices");
 	for (size_t i = 0; i < m->ndevices && used < len; i++)
 		used += (size_t)snprintf(buf + used, len - used, "%s%s %s", i ? ", " : "",
 		                         elfnote_kind_name(m->devices[i].kind), m->devices[i].name);
+	/* Host sockets are not a device: nothing to attach, no descriptor. */
+	if (m->hostnet && used < len)
+		snprintf(buf + used, len - used, "; it uses host sockets (hostnet)");
 }
 
 static int open_tap(const struct attach *a)

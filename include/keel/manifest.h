@@ -15,6 +15,14 @@
  * it is passed as file descriptor 3 + i.
  *
  * Names: 1..31 characters of [a-z0-9_], starting with a letter; unique.
+ *
+ * Besides devices, a manifest may ask for one capability of the host: a
+ * KEEL_NOTE_HOSTNET note (at most one) says the image uses the host
+ * kernel's own sockets. lib/net-socket emits it, so only images linking
+ * that stack carry it; on `linux` it makes the platform create its socket
+ * readiness set at start and its seccomp filter allow the socket calls
+ * (platform/linux/README.md). It is not a device: it takes no handle and
+ * no file descriptor, and other targets refuse it.
  */
 #ifndef KEEL_MANIFEST_H
 #define KEEL_MANIFEST_H
@@ -26,9 +34,10 @@
 #define KEEL_MANIFEST_MAX 16 /* devices in one image */
 
 enum keel_note_type {
-	KEEL_NOTE_TARGET = 1, /* desc: the target name, NUL-terminated */
-	KEEL_NOTE_NET = 2,    /* desc: the device name, NUL-terminated */
-	KEEL_NOTE_BLOCK = 3,  /* desc: the device name, NUL-terminated */
+	KEEL_NOTE_TARGET = 1,  /* desc: the target name, NUL-terminated */
+	KEEL_NOTE_NET = 2,     /* desc: the device name, NUL-terminated */
+	KEEL_NOTE_BLOCK = 3,   /* desc: the device name, NUL-terminated */
+	KEEL_NOTE_HOSTNET = 4, /* desc: "sockets" (the only kind so far) */
 };
 
 /* One note exactly as it sits in the ELF file (all fields 4-aligned). */
@@ -49,6 +58,9 @@ struct keel_note {
 #define KEEL_NET_DEVICE(id) KEEL__NOTE(net, KEEL_NOTE_NET, id)
 /* Declares a block device named `id` (an identifier, e.g. storage). */
 #define KEEL_BLOCK_DEVICE(id) KEEL__NOTE(block, KEEL_NOTE_BLOCK, id)
+/* Asks for the host's sockets. Emitted by lib/net-socket, which needs it;
+ * an application never writes it itself. */
+#define KEEL_HOST_SOCKETS() KEEL__NOTE(hostnet, KEEL_NOTE_HOSTNET, sockets)
 
 /* Bounds of the manifest in memory (set by each platform's linker script). */
 extern const struct keel_note __keel_manifest_start[];

@@ -4,7 +4,7 @@
  *
  * Images are built with -nostdinc, so the kernel's own headers are not
  * available; the values below are fixed by the kernel ABI and never change.
- * tests/linux/abi_test.c checks each one against the host's headers.
+ * tests/linux/filter_test.c checks each one against the host's headers.
  *
  * This header holds only plain data so that host unit tests can include it
  * (the filter generator is tested on the host); the system call instruction
@@ -17,7 +17,9 @@
 
 /* ---- System call numbers (arch/x86/entry/syscalls/syscall_64.tbl) ---- */
 
+#define LINUX_SYS_read 0
 #define LINUX_SYS_write 1
+#define LINUX_SYS_close 3
 #define LINUX_SYS_fstat 5
 #define LINUX_SYS_mmap 9
 #define LINUX_SYS_mprotect 10
@@ -27,7 +29,19 @@
 #define LINUX_SYS_pread64 17
 #define LINUX_SYS_pwrite64 18
 #define LINUX_SYS_readv 19
+#define LINUX_SYS_writev 20
 #define LINUX_SYS_getpid 39
+#define LINUX_SYS_socket 41
+#define LINUX_SYS_connect 42
+#define LINUX_SYS_sendto 44
+#define LINUX_SYS_recvfrom 45
+#define LINUX_SYS_shutdown 48
+#define LINUX_SYS_bind 49
+#define LINUX_SYS_listen 50
+#define LINUX_SYS_getsockname 51
+#define LINUX_SYS_getpeername 52
+#define LINUX_SYS_setsockopt 54
+#define LINUX_SYS_getsockopt 55
 #define LINUX_SYS_exit 60
 #define LINUX_SYS_kill 62
 #define LINUX_SYS_fcntl 72
@@ -35,7 +49,11 @@
 #define LINUX_SYS_prctl 157
 #define LINUX_SYS_clock_gettime 228
 #define LINUX_SYS_exit_group 231
+#define LINUX_SYS_epoll_wait 232
+#define LINUX_SYS_epoll_ctl 233
 #define LINUX_SYS_ppoll 271
+#define LINUX_SYS_accept4 288
+#define LINUX_SYS_epoll_create1 291
 #define LINUX_SYS_prlimit64 302
 #define LINUX_SYS_seccomp 317
 #define LINUX_SYS_getrandom 318
@@ -55,10 +73,28 @@
 #define LINUX_ENOMEM 12
 #define LINUX_EACCES 13
 #define LINUX_EINVAL 22
+#define LINUX_ENFILE 23
+#define LINUX_EMFILE 24
 #define LINUX_ENOTTY 25
+#define LINUX_EPIPE 32
 #define LINUX_ENOSYS 38
-#define LINUX_ENOBUFS 105
+#define LINUX_EPROTO 71
 #define LINUX_EBADFD 77
+#define LINUX_EMSGSIZE 90
+#define LINUX_EADDRINUSE 98
+#define LINUX_EADDRNOTAVAIL 99
+#define LINUX_ENETDOWN 100
+#define LINUX_ENETUNREACH 101
+#define LINUX_ECONNABORTED 103
+#define LINUX_ECONNRESET 104
+#define LINUX_ENOBUFS 105
+#define LINUX_ENOTCONN 107
+#define LINUX_ETIMEDOUT 110
+#define LINUX_ECONNREFUSED 111
+#define LINUX_EHOSTDOWN 112
+#define LINUX_EHOSTUNREACH 113
+#define LINUX_EALREADY 114
+#define LINUX_EINPROGRESS 115
 
 /* ---- Files --------------------------------------------------------------- */
 
@@ -159,6 +195,61 @@ struct linux_pollfd {
 	int16_t events;
 	int16_t revents;
 };
+
+/* ---- Sockets and epoll (only for host sockets, hostsock.h) -------------- */
+
+#define LINUX_AF_INET 2
+#define LINUX_SOCK_STREAM 1
+#define LINUX_SOCK_DGRAM 2
+#define LINUX_SOCK_NONBLOCK 04000
+#define LINUX_SOCK_CLOEXEC 02000000
+
+#define LINUX_SOL_SOCKET 1
+#define LINUX_SO_REUSEADDR 2
+#define LINUX_SO_ERROR 4
+#define LINUX_SO_SNDBUF 7
+#define LINUX_SO_RCVBUF 8
+#define LINUX_SO_KEEPALIVE 9
+#define LINUX_SO_LINGER 13
+#define LINUX_IPPROTO_TCP 6
+#define LINUX_TCP_NODELAY 1
+#define LINUX_TCP_KEEPIDLE 4
+#define LINUX_TCP_KEEPINTVL 5
+#define LINUX_TCP_KEEPCNT 6
+
+#define LINUX_SHUT_RD 0
+#define LINUX_SHUT_WR 1
+#define LINUX_SHUT_RDWR 2
+
+#define LINUX_MSG_TRUNC 0x20
+
+/* struct sockaddr_in (16 bytes); port and address in network order. */
+struct linux_sockaddr_in {
+	uint16_t family;
+	uint8_t port[2];
+	uint8_t addr[4];
+	uint8_t zero[8];
+};
+
+struct linux_linger {
+	int32_t onoff;
+	int32_t linger; /* seconds */
+};
+
+#define LINUX_EPOLL_CLOEXEC 02000000
+#define LINUX_EPOLL_CTL_ADD 1
+#define LINUX_EPOLLIN 0x001u
+#define LINUX_EPOLLOUT 0x004u
+#define LINUX_EPOLLERR 0x008u
+#define LINUX_EPOLLHUP 0x010u
+#define LINUX_EPOLLRDHUP 0x2000u
+#define LINUX_EPOLLET 0x80000000u
+
+/* struct epoll_event: packed on x86_64 (12 bytes), unlike other arches. */
+struct linux_epoll_event {
+	uint32_t events;
+	uint64_t data;
+} __attribute__((packed));
 
 /* ---- Signals and limits -------------------------------------------------- */
 

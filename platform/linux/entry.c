@@ -59,6 +59,7 @@ static void __attribute__((noreturn, noinline)) platform_start(int argc, char **
 	linux_manifest_load();
 	linux_devices_attach();
 	linux_heap_reserve(envp, &si.heap_start, &si.heap_size);
+	linux_hostpoll_open();
 	linux_seal();
 	keel_start(&si);
 }

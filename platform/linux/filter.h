@@ -8,6 +8,7 @@
 #ifndef KEEL_LINUX_FILTER_H
 #define KEEL_LINUX_FILTER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <keel/manifest.h>
@@ -25,12 +26,17 @@ struct linux_filter_spec {
 	int block_fds[KEEL_MANIFEST_MAX];
 	unsigned n_block;
 	int pid; /* kill(pid, SIGABRT) is allowed, for kp_abort() */
+	/* Host sockets (the manifest holds a KEEL_NOTE_HOSTNET note): the
+	 * platform's readiness set is epoll_fd, created before sealing, and
+	 * every socket the image opens lands above it. */
+	bool hostnet;
+	int epoll_fd;
 };
 
 /*
  * Writes the filter for `spec` into prog[0..cap) and returns its length in
  * instructions, or -1 when the spec is out of range (too many fds, pid
- * <= 0) or the filter does not fit.
+ * <= 0, an epoll_fd below 3) or the filter does not fit.
  */
 int linux_filter_build(const struct linux_filter_spec *spec, struct linux_sock_filter *prog,
                        unsigned cap);

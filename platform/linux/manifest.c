@@ -16,6 +16,7 @@ KEEL__NOTE(target, KEEL_NOTE_TARGET, linux);
 
 struct linux_device linux_devices[KEEL_MANIFEST_MAX];
 unsigned linux_ndevices;
+bool linux_hostnet;
 
 /* Names: 1..31 of [a-z0-9_], starting with a letter, NUL-padded to the end
  * of the descriptor. Returns false for anything else. */
@@ -104,6 +105,15 @@ void linux_manifest_load(void)
 		case KEEL_NOTE_NET:
 		case KEEL_NOTE_BLOCK:
 			add_device(note);
+			break;
+		case KEEL_NOTE_HOSTNET:
+			if (!linux_streq(note->desc, "sockets"))
+				linux_fail(
+				    "the manifest asks for host networking of unknown kind '",
+				    note->desc, "'", NULL);
+			if (linux_hostnet)
+				linux_fail("the manifest asks for host sockets twice", NULL);
+			linux_hostnet = true;
 			break;
 		default:
 			linux_fail("the manifest (.note.keel) holds a note of unknown type", NULL);

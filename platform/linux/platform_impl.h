@@ -41,6 +41,17 @@ struct linux_device {
 extern struct linux_device linux_devices[KEEL_MANIFEST_MAX];
 extern unsigned linux_ndevices;
 
+/*
+ * Host sockets (hostpoll.c, hostsock.c; the interface lib/net-socket uses
+ * is hostsock.h). linux_hostnet is set by linux_manifest_load() when the
+ * manifest holds a KEEL_NOTE_HOSTNET note; linux_hostpoll_open() then
+ * creates the epoll set of the image's sockets, linux_hostpoll_fd (-1
+ * otherwise), whose handle is the first after the devices.
+ */
+extern bool linux_hostnet;
+extern int linux_hostpoll_fd;
+#define LINUX_HOSTPOLL_HANDLE ((kp_handle)linux_ndevices)
+
 /* The device for `handle` if it exists and has `kind`, else NULL. */
 struct linux_device *linux_device_get(kp_handle handle, enum linux_device_kind kind);
 
@@ -57,6 +68,7 @@ void linux_devices_attach(void);
 void linux_net_attach(struct linux_device *dev);
 void linux_block_attach(struct linux_device *dev);
 void linux_heap_reserve(char **envp, uintptr_t *start, size_t *size);
+void linux_hostpoll_open(void);
 void linux_seal(void);
 
 /* The process id, recorded before sealing (kp_abort signals it). */

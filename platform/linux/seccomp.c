@@ -1,6 +1,7 @@
 /*
  * seccomp.c — sealing: after this, the image can reach nothing of the host
- * but its console and its declared devices. The allow-list itself is
+ * but its console, its declared devices and, if its manifest asks for
+ * them, sockets of its own. The allow-list itself is
  * described and built in filter.c.
  */
 #include "filter.h"
@@ -21,6 +22,10 @@ void linux_seal(void)
 			spec.net_fds[spec.n_net++] = dev->fd;
 		else
 			spec.block_fds[spec.n_block++] = dev->fd;
+	}
+	if (linux_hostpoll_fd >= 0) {
+		spec.hostnet = true;
+		spec.epoll_fd = linux_hostpoll_fd;
 	}
 	len = linux_filter_build(&spec, prog, LINUX_FILTER_MAX);
 	if (len < 0)

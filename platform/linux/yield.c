@@ -1,8 +1,11 @@
 /*
- * yield.c — waiting for input: one ppoll over the net devices' TAPs.
+ * yield.c — waiting for input: one ppoll over the net devices' TAPs and,
+ * in an image that uses host sockets, the epoll set holding them.
  *
  * Block devices never "have input" (their calls complete synchronously),
- * so only net devices are polled.
+ * so only net devices are polled. The epoll set is readable while any of
+ * its sockets has news; it is reported as LINUX_HOSTPOLL_HANDLE, and the
+ * socket stack learns which sockets from kp_linux_hostpoll_take().
  */
 #include "platform_impl.h"
 
@@ -10,8 +13,8 @@
 
 void kp_yield(kp_time deadline, kp_handle_set *ready)
 {
-	struct linux_pollfd pfd[KEEL_MANIFEST_MAX];
-	kp_handle handle_of[KEEL_MANIFEST_MAX];
+	struct linux_pollfd pfd[KEEL_MANIFEST_MAX + 1];
+	kp_handle handle_of[KEEL_MANIFEST_MAX + 1];
 	struct linux_timespec timeout, *tp = NULL;
 	unsigned n = 0;
 	long got;
@@ -24,6 +27,10 @@ void kp_yield(kp_time deadline, kp_handle_set *ready)
 			continue;
 		pfd[n] = (struct linux_pollfd){ .fd = dev->fd, .events = LINUX_POLLIN };
 		handle_of[n++] = i;
+	}
+	if (linux_hostpoll_fd >= 0) {
+		pfd[n] = (struct linux_pollfd){ .fd = linux_hostpoll_fd, .events = LINUX_POLLIN };
+		handle_of[n++] = LINUX_HOSTPOLL_HANDLE;
 	}
 
 	/* KP_TIME_MAX: no timeout at all (a NULL timespec). */
@@ -50,7 +57,7 @@ void kp_yield(kp_time deadline, kp_handle_set *ready)
 		 * once, so the reader meets the error in kp_net_read(), then
 		 * stop polling the device.
 		 */
-		if (!(pfd[j].revents & LINUX_POLLIN))
+		if (!(pfd[j].revents & LINUX_POLLIN) && handle_of[j] < linux_ndevices)
 			linux_devices[handle_of[j]].failed = true;
 	}
 }

@@ -182,6 +182,19 @@ static void test_valid(void)
 	CHECK(parse(&im) == 0);
 	CHECK(m.ndevices == KEEL_MANIFEST_MAX && !strcmp(m.target, "x86_64"));
 	CHECK(!strcmp(m.devices[15].name, "dev15"));
+	CHECK(!m.hostnet);
+
+	/* Host sockets: not a device, in either kind of file. */
+	for (int sections = 1; sections >= 0; sections--) {
+		memset(&im, 0, sizeof(im));
+		add_note(&im, KEEL_NOTE_NET, "service");
+		add_note(&im, KEEL_NOTE_HOSTNET, "sockets");
+		add_note(&im, KEEL_NOTE_TARGET, "linux");
+		finish(&im, sections);
+		CHECK(parse(&im) == 0);
+		CHECK(m.hostnet && m.ndevices == 1 && !strcmp(m.devices[0].name, "service"));
+	}
+	CHECK(!strcmp(elfnote_kind_name(KEEL_NOTE_HOSTNET), "hostnet"));
 }
 
 static void test_refused(void)
@@ -292,6 +305,17 @@ static void test_refused(void)
 	add_note(&im, 9, "linux");
 	finish(&im, true);
 	REFUSED(&im, "unknown type 9");
+	memset(&im, 0, sizeof(im));
+	add_note(&im, KEEL_NOTE_HOSTNET, "sockets");
+	add_note(&im, KEEL_NOTE_HOSTNET, "sockets");
+	add_note(&im, KEEL_NOTE_TARGET, "linux");
+	finish(&im, true);
+	REFUSED(&im, "more than one hostnet note");
+	memset(&im, 0, sizeof(im));
+	add_note(&im, KEEL_NOTE_HOSTNET, "raw");
+	add_note(&im, KEEL_NOTE_TARGET, "linux");
+	finish(&im, true);
+	REFUSED(&im, "asks for 'raw', not 'sockets'");
 
 	/* Names. */
 	static const char *const bad_names[] = {

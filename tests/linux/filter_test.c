@@ -2,8 +2,9 @@
  * Unit test of platform/linux/filter.c and abi.h, on the host.
  *
  * 1. Every kernel ABI value abi.h hard-codes equals the host's own headers.
- * 2. Filters built for several device sets are run, call by call, through a
- *    small classic-BPF interpreter, against the allow-list in filter.c.
+ * 2. Filters built for several device sets, with and without host sockets,
+ *    are run, call by call, through a small classic-BPF interpreter,
+ *    against the allow-list in filter.c.
  * 3. The kernel itself accepts the largest filter, and a child sealed with
  *    it is killed by SIGSYS for a forbidden call but not for an allowed one.
  */
@@ -11,9 +12,12 @@
 #include <fcntl.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
+#include <linux/if_packet.h>
 #include <linux/fs.h>
 #include <linux/if_tun.h>
 #include <linux/seccomp.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -22,9 +26,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -49,7 +55,25 @@ static int failures;
 
 static void test_abi(void)
 {
+	SAME(LINUX_SYS_read, __NR_read);
 	SAME(LINUX_SYS_write, __NR_write);
+	SAME(LINUX_SYS_close, __NR_close);
+	SAME(LINUX_SYS_writev, __NR_writev);
+	SAME(LINUX_SYS_socket, __NR_socket);
+	SAME(LINUX_SYS_connect, __NR_connect);
+	SAME(LINUX_SYS_sendto, __NR_sendto);
+	SAME(LINUX_SYS_recvfrom, __NR_recvfrom);
+	SAME(LINUX_SYS_shutdown, __NR_shutdown);
+	SAME(LINUX_SYS_bind, __NR_bind);
+	SAME(LINUX_SYS_listen, __NR_listen);
+	SAME(LINUX_SYS_getsockname, __NR_getsockname);
+	SAME(LINUX_SYS_getpeername, __NR_getpeername);
+	SAME(LINUX_SYS_setsockopt, __NR_setsockopt);
+	SAME(LINUX_SYS_getsockopt, __NR_getsockopt);
+	SAME(LINUX_SYS_epoll_wait, __NR_epoll_wait);
+	SAME(LINUX_SYS_epoll_ctl, __NR_epoll_ctl);
+	SAME(LINUX_SYS_accept4, __NR_accept4);
+	SAME(LINUX_SYS_epoll_create1, __NR_epoll_create1);
 	SAME(LINUX_SYS_fstat, __NR_fstat);
 	SAME(LINUX_SYS_mmap, __NR_mmap);
 	SAME(LINUX_SYS_mprotect, __NR_mprotect);
@@ -86,6 +110,60 @@ static void test_abi(void)
 	SAME(LINUX_ENOSYS, ENOSYS);
 	SAME(LINUX_ENOBUFS, ENOBUFS);
 	SAME(LINUX_EBADFD, EBADFD);
+	SAME(LINUX_ENFILE, ENFILE);
+	SAME(LINUX_EMFILE, EMFILE);
+	SAME(LINUX_EPIPE, EPIPE);
+	SAME(LINUX_EPROTO, EPROTO);
+	SAME(LINUX_EMSGSIZE, EMSGSIZE);
+	SAME(LINUX_EADDRINUSE, EADDRINUSE);
+	SAME(LINUX_EADDRNOTAVAIL, EADDRNOTAVAIL);
+	SAME(LINUX_ENETDOWN, ENETDOWN);
+	SAME(LINUX_ENETUNREACH, ENETUNREACH);
+	SAME(LINUX_ECONNABORTED, ECONNABORTED);
+	SAME(LINUX_ECONNRESET, ECONNRESET);
+	SAME(LINUX_ENOTCONN, ENOTCONN);
+	SAME(LINUX_ETIMEDOUT, ETIMEDOUT);
+	SAME(LINUX_ECONNREFUSED, ECONNREFUSED);
+	SAME(LINUX_EHOSTDOWN, EHOSTDOWN);
+	SAME(LINUX_EHOSTUNREACH, EHOSTUNREACH);
+	SAME(LINUX_EALREADY, EALREADY);
+	SAME(LINUX_EINPROGRESS, EINPROGRESS);
+
+	SAME(LINUX_AF_INET, AF_INET);
+	SAME(LINUX_SOCK_STREAM, SOCK_STREAM);
+	SAME(LINUX_SOCK_DGRAM, SOCK_DGRAM);
+	SAME(LINUX_SOCK_NONBLOCK, SOCK_NONBLOCK);
+	SAME(LINUX_SOCK_CLOEXEC, SOCK_CLOEXEC);
+	SAME(LINUX_SOL_SOCKET, SOL_SOCKET);
+	SAME(LINUX_SO_REUSEADDR, SO_REUSEADDR);
+	SAME(LINUX_SO_ERROR, SO_ERROR);
+	SAME(LINUX_SO_SNDBUF, SO_SNDBUF);
+	SAME(LINUX_SO_RCVBUF, SO_RCVBUF);
+	SAME(LINUX_SO_KEEPALIVE, SO_KEEPALIVE);
+	SAME(LINUX_SO_LINGER, SO_LINGER);
+	SAME(LINUX_IPPROTO_TCP, IPPROTO_TCP);
+	SAME(LINUX_TCP_NODELAY, TCP_NODELAY);
+	SAME(LINUX_TCP_KEEPIDLE, TCP_KEEPIDLE);
+	SAME(LINUX_TCP_KEEPINTVL, TCP_KEEPINTVL);
+	SAME(LINUX_TCP_KEEPCNT, TCP_KEEPCNT);
+	SAME(LINUX_SHUT_RD, SHUT_RD);
+	SAME(LINUX_SHUT_WR, SHUT_WR);
+	SAME(LINUX_SHUT_RDWR, SHUT_RDWR);
+	SAME(LINUX_MSG_TRUNC, MSG_TRUNC);
+	SAME(sizeof(struct linux_sockaddr_in), sizeof(struct sockaddr_in));
+	SAME(offsetof(struct linux_sockaddr_in, port), offsetof(struct sockaddr_in, sin_port));
+	SAME(offsetof(struct linux_sockaddr_in, addr), offsetof(struct sockaddr_in, sin_addr));
+	SAME(sizeof(struct linux_linger), sizeof(struct linger));
+	SAME(LINUX_EPOLL_CLOEXEC, EPOLL_CLOEXEC);
+	SAME(LINUX_EPOLL_CTL_ADD, EPOLL_CTL_ADD);
+	SAME(LINUX_EPOLLIN, EPOLLIN);
+	SAME(LINUX_EPOLLOUT, EPOLLOUT);
+	SAME(LINUX_EPOLLERR, EPOLLERR);
+	SAME(LINUX_EPOLLHUP, EPOLLHUP);
+	SAME(LINUX_EPOLLRDHUP, EPOLLRDHUP);
+	SAME(LINUX_EPOLLET, EPOLLET);
+	SAME(sizeof(struct linux_epoll_event), sizeof(struct epoll_event));
+	SAME(offsetof(struct linux_epoll_event, data), offsetof(struct epoll_event, data));
 
 	SAME(LINUX_F_GETFD, F_GETFD);
 	SAME(LINUX_F_GETFL, F_GETFL);
@@ -213,16 +291,29 @@ static uint32_t run(const struct linux_sock_filter *prog, int len, const struct 
 static struct linux_sock_filter prog[LINUX_FILTER_MAX];
 static int prog_len;
 
-static uint32_t call(int nr, uint64_t a0, uint64_t a1, uint64_t a2)
+static uint32_t call4(int nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
 {
 	struct seccomp_data d = { .nr = nr, .arch = AUDIT_ARCH_X86_64 };
 
 	d.args[0] = a0;
 	d.args[1] = a1;
 	d.args[2] = a2;
+	d.args[3] = a3;
 	d.instruction_pointer = 0x401000;
 	return run(prog, prog_len, &d);
 }
+
+static uint32_t call(int nr, uint64_t a0, uint64_t a1, uint64_t a2)
+{
+	return call4(nr, a0, a1, a2, 0);
+}
+
+/* The calls host sockets allow on any descriptor above the epoll set. */
+static const int on_socket_fd[] = {
+	LINUX_SYS_read,        LINUX_SYS_writev,   LINUX_SYS_recvfrom, LINUX_SYS_sendto,
+	LINUX_SYS_connect,     LINUX_SYS_bind,     LINUX_SYS_listen,   LINUX_SYS_getsockname,
+	LINUX_SYS_getpeername, LINUX_SYS_shutdown, LINUX_SYS_close,
+};
 
 static bool in(int fd, const int *fds, unsigned n)
 {
@@ -270,6 +361,10 @@ static void check_spec(const struct linux_filter_spec *spec)
 
 			if (in(nr, unconditional, 5))
 				want = ALLOW;
+			else if (spec->hostnet && in(nr, on_socket_fd, 11))
+				want = fd > spec->epoll_fd ? ALLOW : KILL;
+			else if (spec->hostnet && nr == LINUX_SYS_epoll_wait)
+				want = fd == spec->epoll_fd ? ALLOW : KILL; /* timeout 0 */
 			else if (nr == LINUX_SYS_write)
 				want = fd == 1 || fd == 2 || net ? ALLOW : KILL;
 			else if (nr == LINUX_SYS_readv)
@@ -313,6 +408,85 @@ static void check_spec(const struct linux_filter_spec *spec)
 	CHECK(call(SYS_tgkill, (uint64_t)spec->pid, (uint64_t)spec->pid, SIGABRT) == KILL);
 }
 
+/* What only host sockets allow, argument by argument. */
+static void check_hostnet(const struct linux_filter_spec *spec)
+{
+	static const struct {
+		int level, name;
+	} options[] = {
+		{ SOL_SOCKET, SO_REUSEADDR },   { SOL_SOCKET, SO_ERROR },
+		{ SOL_SOCKET, SO_SNDBUF },      { SOL_SOCKET, SO_RCVBUF },
+		{ SOL_SOCKET, SO_KEEPALIVE },   { SOL_SOCKET, SO_LINGER },
+		{ IPPROTO_TCP, TCP_NODELAY },   { IPPROTO_TCP, TCP_KEEPIDLE },
+		{ IPPROTO_TCP, TCP_KEEPINTVL }, { IPPROTO_TCP, TCP_KEEPCNT },
+	};
+	const uint64_t flags = SOCK_NONBLOCK | SOCK_CLOEXEC;
+	const uint64_t sock = (uint64_t)spec->epoll_fd + 1, ep = (uint64_t)spec->epoll_fd;
+
+	prog_len = linux_filter_build(spec, prog, LINUX_FILTER_MAX);
+	CHECK(prog_len > 0);
+	if (prog_len <= 0)
+		return;
+
+	/* socket: AF_INET stream or datagram, non-blocking, close-on-exec. */
+	CHECK(call(LINUX_SYS_socket, AF_INET, SOCK_STREAM | flags, 0) == ALLOW);
+	CHECK(call(LINUX_SYS_socket, AF_INET, SOCK_DGRAM | flags, 0) == ALLOW);
+	CHECK(call(LINUX_SYS_socket, AF_INET, SOCK_STREAM, 0) == KILL);
+	CHECK(call(LINUX_SYS_socket, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0) == KILL);
+	CHECK(call(LINUX_SYS_socket, AF_INET, SOCK_RAW | flags, 0) == KILL);
+	CHECK(call(LINUX_SYS_socket, AF_INET, SOCK_STREAM | flags, IPPROTO_TCP) == KILL);
+	CHECK(call(LINUX_SYS_socket, AF_INET6, SOCK_STREAM | flags, 0) == KILL);
+	CHECK(call(LINUX_SYS_socket, AF_UNIX, SOCK_STREAM | flags, 0) == KILL);
+	CHECK(call(LINUX_SYS_socket, AF_NETLINK, SOCK_DGRAM | flags, 0) == KILL);
+	CHECK(call(LINUX_SYS_socket, AF_PACKET, SOCK_DGRAM | flags, 0) == KILL);
+
+	/* accept4: a socket, and flags exactly non-blocking, close-on-exec. */
+	CHECK(call4(LINUX_SYS_accept4, sock, 0, 0, flags) == ALLOW);
+	CHECK(call4(LINUX_SYS_accept4, sock, 0, 0, 0) == KILL);
+	CHECK(call4(LINUX_SYS_accept4, sock, 0, 0, SOCK_NONBLOCK) == KILL);
+	CHECK(call4(LINUX_SYS_accept4, ep, 0, 0, flags) == KILL);
+	CHECK(call(SYS_accept, sock, 0, 0) == KILL);
+
+	/* Socket options: the short list only, and only on sockets. */
+	for (size_t i = 0; i < sizeof(options) / sizeof(options[0]); i++) {
+		CHECK(call(LINUX_SYS_setsockopt, sock, (uint64_t)options[i].level,
+		           (uint64_t)options[i].name) == ALLOW);
+		CHECK(call(LINUX_SYS_getsockopt, sock + 100, (uint64_t)options[i].level,
+		           (uint64_t)options[i].name) == ALLOW);
+		CHECK(call(LINUX_SYS_setsockopt, ep, (uint64_t)options[i].level,
+		           (uint64_t)options[i].name) == KILL);
+	}
+	CHECK(call(LINUX_SYS_setsockopt, sock, SOL_SOCKET, SO_BINDTODEVICE) == KILL);
+	CHECK(call(LINUX_SYS_setsockopt, sock, SOL_SOCKET, SO_BROADCAST) == KILL);
+	CHECK(call(LINUX_SYS_setsockopt, sock, SOL_SOCKET, SO_ATTACH_FILTER) == KILL);
+	CHECK(call(LINUX_SYS_setsockopt, sock, SOL_IP, IP_TTL) == KILL);
+	CHECK(call(LINUX_SYS_setsockopt, sock, IPPROTO_TCP, TCP_CONGESTION) == KILL);
+	CHECK(call(LINUX_SYS_getsockopt, sock, IPPROTO_TCP, TCP_INFO) == KILL);
+
+	/* epoll: only the platform's set, only sockets in it, never a wait. */
+	CHECK(call4(LINUX_SYS_epoll_wait, ep, 0, 64, 0) == ALLOW);
+	CHECK(call4(LINUX_SYS_epoll_wait, ep, 0, 64, (uint64_t)-1) == KILL);
+	CHECK(call4(LINUX_SYS_epoll_wait, ep, 0, 64, 1) == KILL);
+	CHECK(call4(LINUX_SYS_epoll_wait, sock, 0, 64, 0) == KILL);
+	CHECK(call(LINUX_SYS_epoll_ctl, ep, EPOLL_CTL_ADD, sock) == ALLOW);
+	CHECK(call(LINUX_SYS_epoll_ctl, ep, EPOLL_CTL_DEL, sock + 7) == ALLOW);
+	CHECK(call(LINUX_SYS_epoll_ctl, ep, EPOLL_CTL_ADD, 1) == KILL);
+	CHECK(call(LINUX_SYS_epoll_ctl, ep, EPOLL_CTL_ADD, ep) == KILL);
+	CHECK(call(LINUX_SYS_epoll_ctl, sock, EPOLL_CTL_ADD, sock + 1) == KILL);
+	CHECK(call(LINUX_SYS_epoll_create1, EPOLL_CLOEXEC, 0, 0) == KILL);
+	CHECK(call(SYS_epoll_pwait, ep, 0, 64) == KILL);
+
+	/* Still nothing else: no sendmsg, no write or ioctl on a socket. */
+	CHECK(call(SYS_sendmsg, sock, 0, 0) == KILL);
+	CHECK(call(SYS_recvmsg, sock, 0, 0) == KILL);
+	CHECK(call(LINUX_SYS_write, sock, 0, 0) == KILL);
+	CHECK(call(LINUX_SYS_ioctl, sock, 0, 0) == KILL);
+	CHECK(call(LINUX_SYS_fcntl, sock, 0, 0) == KILL);
+	CHECK(call(SYS_dup, sock, 0, 0) == KILL);
+	CHECK(call(SYS_open, 0, 0, 0) == KILL);
+	CHECK(call(SYS_execve, 0, 0, 0) == KILL);
+}
+
 static void test_filters(void)
 {
 	struct linux_filter_spec none = { .pid = 4242 };
@@ -331,6 +505,23 @@ static void test_filters(void)
 			full.block_fds[full.n_block++] = 3 + (int)i;
 	}
 	check_spec(&full);
+
+	/* Host sockets, alone and with every device. */
+	{
+		struct linux_filter_spec sockets = { .pid = 99, .hostnet = true, .epoll_fd = 3 };
+
+		check_spec(&sockets);
+		check_hostnet(&sockets);
+		full.hostnet = true;
+		full.epoll_fd = 3 + KEEL_MANIFEST_MAX;
+		check_spec(&full);
+		check_hostnet(&full);
+		printf("filter: %d instructions for %d devices and host sockets\n",
+		       linux_filter_build(&full, prog, LINUX_FILTER_MAX), KEEL_MANIFEST_MAX);
+		sockets.epoll_fd = 2;
+		CHECK(linux_filter_build(&sockets, prog, LINUX_FILTER_MAX) == -1);
+		full.hostnet = false;
+	}
 
 	/* Out-of-range specs and too little room are refused, not truncated. */
 	bad.n_net = KEEL_MANIFEST_MAX + 1;
@@ -390,6 +581,16 @@ static void test_kernel(void)
 	st = sealed_child(&full, LINUX_SYS_getpid, 0);
 	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS);
 	st = sealed_child(&full, LINUX_SYS_fdatasync, 3);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS);
+
+	/* The largest filter of all: every device and host sockets. */
+	full.hostnet = true;
+	full.epoll_fd = 3 + KEEL_MANIFEST_MAX;
+	st = sealed_child(&full, LINUX_SYS_getrandom, 0);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	st = sealed_child(&full, LINUX_SYS_close, 3 + KEEL_MANIFEST_MAX + 1);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	st = sealed_child(&full, LINUX_SYS_close, 1);
 	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS);
 }
 

@@ -1,0 +1,3 @@
+# Test image for tests/net-socket/seal.t: the seal of an image linking the
+# socket stack. No devices.
+APP_LIBS := net-socket

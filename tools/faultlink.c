@@ -1,0 +1,578 @@
+/*
+ * faultlink — a faulty Ethernet link between two frame devices, for tests
+ * (the kernels these tests run on have no netem).
+ *
+ *   keel-faultlink --a DEV --b DEV [--loss P] [--dup P] [--reorder P]
+ *                  [--delay MS] [--rate RATE] [--queue N] [--hold MS]
+ *                  [--seed N] [--seconds N]
+ *
+ * DEV is tap:NAME (or just NAME): the TAP interface NAME, attached when it
+ * exists (e.g. made by `ip tuntap add`), created otherwise; or
+ * packet:NAME: an existing interface (a veth end, say) through an
+ * AF_PACKET socket in promiscuous mode. Either may end in @NS: the device
+ * is then opened inside the network namespace NS (a name under
+ * /var/run/netns, as `ip netns add` makes, or a path), so one process can
+ * link two namespaces.
+ *
+ * Every frame read on one side is written to the other, after going
+ * through, in this order:
+ *   loss     dropped with probability P percent;
+ *   dup      sent twice with probability P percent;
+ *   reorder  with probability P percent held back and sent just after the
+ *            next frame of the same direction (or after --hold ms, 20 by
+ *            default, when no frame follows);
+ *   delay    kept MS milliseconds in a queue of --queue frames per
+ *            direction (1024 by default; a frame that finds it full is
+ *            dropped and counted as overflow);
+ *   rate     sent no faster than RATE (bits per second, suffixes k, m, g,
+ *            kbit, mbit, gbit), through a token bucket of 10 ms of RATE
+ *            (at least two full frames).
+ * The decisions for the n-th frame of each direction depend only on
+ * --seed (default 1) and n: the same traffic meets the same faults.
+ *
+ * Runs for --seconds (default 60; 0: until SIGINT or SIGTERM), prints
+ * "faultlink: ready" once both devices are open, and at the end one line
+ * of counters per direction. Exit status 0, or 2 for a usage or device
+ * error.
+ */
+#include <errno.h>
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <linux/if_packet.h>
+#include <linux/if_tun.h>
+#include <net/ethernet.h>
+#include <net/if.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define FRAME_MAX 65550 /* an AF_PACKET read may be a GRO super-frame */
+#define READ_BATCH 64   /* frames read per device per round */
+#define NS_PER_MS 1000000ull
+#define NS_PER_SEC 1000000000ull
+
+struct port {
+	const char *spec;
+	int fd;
+	bool packet; /* AF_PACKET: skip our own outgoing frames */
+};
+
+struct frame {
+	uint64_t due; /* monotonic ns when it may leave */
+	uint32_t len;
+	bool dup;       /* enqueue a second copy */
+	uint8_t data[]; /* len bytes */
+};
+
+struct counters {
+	uint64_t in, out, lost, dup, reordered, hold_timeout, overflow, write_errors;
+	uint64_t bytes_in, bytes_out, left_queued;
+};
+
+struct direction {
+	const char *name;
+	struct port *from, *to;
+	uint64_t rng;
+	/* The delay queue: a ring of `cap` frames. */
+	struct frame **ring;
+	unsigned head, count, cap;
+	struct frame *held; /* held back for reordering */
+	uint64_t held_since;
+	/* Token bucket (bits), when a rate is set. */
+	double tokens, bucket;
+	uint64_t refilled;
+	struct counters c;
+};
+
+static struct {
+	double loss, dup, reorder; /* probabilities 0..1 */
+	uint64_t delay_ns, hold_ns;
+	double rate; /* bits per second; 0: unlimited */
+	unsigned queue;
+	uint64_t seed, seconds;
+} opt = { .hold_ns = 20 * NS_PER_MS, .queue = 1024, .seed = 1, .seconds = 60 };
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * NS_PER_SEC + (uint64_t)ts.tv_nsec;
+}
+
+/* splitmix64: one state word per direction, fully determined by the seed. */
+static uint64_t next_random(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+/* Uniform in [0, 1). */
+static double unit_random(uint64_t *s)
+{
+	return (double)(next_random(s) >> 11) * (1.0 / 9007199254740992.0);
+}
+
+static void die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "faultlink: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n");
+	exit(2);
+}
+
+/* ---- Devices ------------------------------------------------------------- */
+
+static int open_tap(const char *name)
+{
+	struct ifreq ifr;
+	int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0)
+		die("cannot open /dev/net/tun: %s", strerror(errno));
+	memset(&ifr, 0, sizeof(ifr));
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+	if (strlen(name) >= IFNAMSIZ)
+		die("interface name too long: %s", name);
+	memcpy(ifr.ifr_name, name, strlen(name));
+	if (ioctl(fd, TUNSETIFF, &ifr) < 0)
+		die("cannot attach TAP %s: %s", name, strerror(errno));
+	return fd;
+}
+
+static int open_packet(const char *name)
+{
+	struct sockaddr_ll sll;
+	struct packet_mreq mr;
+	unsigned index = if_nametoindex(name);
+	int fd;
+
+	if (!index)
+		die("no interface %s", name);
+	fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, htons(ETH_P_ALL));
+	if (fd < 0)
+		die("cannot open an AF_PACKET socket: %s", strerror(errno));
+	memset(&sll, 0, sizeof(sll));
+	sll.sll_family = AF_PACKET;
+	sll.sll_protocol = htons(ETH_P_ALL);
+	sll.sll_ifindex = (int)index;
+	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0)
+		die("cannot bind to %s: %s", name, strerror(errno));
+	memset(&mr, 0, sizeof(mr));
+	mr.mr_ifindex = (int)index;
+	mr.mr_type = PACKET_MR_PROMISC;
+	if (setsockopt(fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mr, sizeof(mr)) < 0)
+		die("cannot make %s promiscuous: %s", name, strerror(errno));
+	return fd;
+}
+
+/* Opens DEV, in network namespace NS first when it reads DEV@NS: a TAP
+ * file or packet socket stays bound to the namespace it was opened in. */
+static void open_port(struct port *p)
+{
+	char name[256], path[300];
+	const char *at = strchr(p->spec, '@'), *dev;
+	int home = -1;
+
+	snprintf(name, sizeof(name), "%.*s", at ? (int)(at - p->spec) : (int)strlen(p->spec),
+	         p->spec);
+	if (at) {
+		int ns;
+
+		snprintf(path, sizeof(path), "%s%s", at[1] == '/' ? "" : "/var/run/netns/", at + 1);
+		home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+		ns = open(path, O_RDONLY | O_CLOEXEC);
+		if (home < 0 || ns < 0 || setns(ns, CLONE_NEWNET) < 0)
+			die("cannot enter network namespace %s: %s", path, strerror(errno));
+		close(ns);
+	}
+	if (strncmp(name, "packet:", 7) == 0) {
+		p->packet = true;
+		p->fd = open_packet(name + 7);
+	} else {
+		dev = strncmp(name, "tap:", 4) == 0 ? name + 4 : name;
+		p->fd = open_tap(dev);
+	}
+	if (home >= 0) {
+		if (setns(home, CLONE_NEWNET) < 0)
+			die("cannot return to the first network namespace: %s", strerror(errno));
+		close(home);
+	}
+}
+
+/* Reads one frame: its length, 0 when none is waiting, -1 on error. */
+static ssize_t read_frame(struct port *p, uint8_t *buf, size_t size)
+{
+	for (;;) {
+		ssize_t n;
+
+		if (p->packet) {
+			struct sockaddr_ll from;
+			socklen_t fromlen = sizeof(from);
+
+			n = recvfrom(p->fd, buf, size, MSG_TRUNC, (struct sockaddr *)&from,
+			             &fromlen);
+			if (n >= 0 && from.sll_pkttype == PACKET_OUTGOING)
+				continue; /* what the host (or we) sent out */
+		} else {
+			n = read(p->fd, buf, size);
+		}
+		if (n < 0)
+			return errno == EAGAIN || errno == EWOULDBLOCK ? 0
+			       : errno == EINTR                        ? 0
+			                                               : -1;
+		if ((size_t)n > size)
+			continue; /* larger than any frame we forward: dropped */
+		return n;
+	}
+}
+
+/* ---- The faults -------------------------------------------------------------- */
+
+static void enqueue_one(struct direction *d, struct frame *f, uint64_t now)
+{
+	if (d->count == d->cap) {
+		d->c.overflow++;
+		free(f);
+		return;
+	}
+	f->due = now + opt.delay_ns;
+	d->ring[(d->head + d->count) % d->cap] = f;
+	d->count++;
+}
+
+/* A frame and, when it drew a duplicate, its copy. */
+static void enqueue(struct direction *d, struct frame *f, uint64_t now)
+{
+	if (f->dup) {
+		struct frame *copy = malloc(sizeof(*f) + f->len);
+
+		if (copy) {
+			memcpy(copy, f, sizeof(*f) + f->len);
+			copy->dup = false;
+			enqueue_one(d, copy, now);
+		}
+	}
+	f->dup = false;
+	enqueue_one(d, f, now);
+}
+
+static void arrive(struct direction *d, const uint8_t *data, size_t len, uint64_t now)
+{
+	/* Always three draws per frame, so the n-th frame's fate depends on n
+	 * only, whatever happened to the ones before. */
+	double r_loss = unit_random(&d->rng), r_dup = unit_random(&d->rng),
+	       r_reorder = unit_random(&d->rng);
+	struct frame *f;
+
+	d->c.in++;
+	d->c.bytes_in += len;
+	if (r_loss < opt.loss) {
+		d->c.lost++;
+		return;
+	}
+	f = malloc(sizeof(*f) + len);
+	if (!f) {
+		d->c.overflow++;
+		return;
+	}
+	f->len = (uint32_t)len;
+	memcpy(f->data, data, len);
+	f->dup = r_dup < opt.dup;
+	if (f->dup)
+		d->c.dup++;
+	if (d->held) {
+		/* This frame overtakes the one held back. */
+		enqueue(d, f, now);
+		enqueue(d, d->held, now);
+		d->held = NULL;
+		d->c.reordered++;
+	} else if (r_reorder < opt.reorder) {
+		d->held = f;
+		d->held_since = now;
+	} else {
+		enqueue(d, f, now);
+	}
+}
+
+static void refill(struct direction *d, uint64_t now)
+{
+	if (opt.rate <= 0)
+		return;
+	d->tokens += (double)(now - d->refilled) * opt.rate / (double)NS_PER_SEC;
+	if (d->tokens > d->bucket)
+		d->tokens = d->bucket;
+	d->refilled = now;
+}
+
+/* Sends what is due; returns the time of the next event (or UINT64_MAX). */
+static uint64_t flush(struct direction *d, uint64_t now)
+{
+	uint64_t next = UINT64_MAX;
+
+	if (d->held && now - d->held_since >= opt.hold_ns) {
+		d->c.hold_timeout++;
+		enqueue(d, d->held, now);
+		d->held = NULL;
+	}
+	if (d->held)
+		next = d->held_since + opt.hold_ns;
+	refill(d, now);
+	while (d->count) {
+		struct frame *f = d->ring[d->head];
+		double bits = (double)f->len * 8;
+
+		if (f->due > now) {
+			next = f->due < next ? f->due : next;
+			break;
+		}
+		if (opt.rate > 0) {
+			/* A frame larger than the bucket (a GRO super-frame
+			 * read from a packet socket) leaves on a full bucket
+			 * and drives it below zero. */
+			double need = bits < d->bucket ? bits : d->bucket;
+
+			if (d->tokens < need) {
+				uint64_t wait =
+				    (uint64_t)((need - d->tokens) * (double)NS_PER_SEC / opt.rate) +
+				    1;
+
+				next = now + wait < next ? now + wait : next;
+				break;
+			}
+			d->tokens -= bits;
+		}
+		if (write(d->to->fd, f->data, f->len) == (ssize_t)f->len) {
+			d->c.out++;
+			d->c.bytes_out += f->len;
+		} else {
+			d->c.write_errors++;
+		}
+		free(f);
+		d->head = (d->head + 1) % d->cap;
+		d->count--;
+	}
+	return next;
+}
+
+/* ---- Options --------------------------------------------------------------- */
+
+static double parse_number(const char *s, const char *what, char **end)
+{
+	double v;
+
+	errno = 0;
+	v = strtod(s, end);
+	if (errno || *end == s || v < 0)
+		die("bad value for %s", what);
+	return v;
+}
+
+static double parse_percent(const char *s, const char *what)
+{
+	char *end;
+	double v = parse_number(s, what, &end);
+
+	if (*end || v > 100)
+		die("%s wants a percentage 0..100", what);
+	return v / 100;
+}
+
+static double parse_rate(const char *s)
+{
+	static const struct {
+		const char *suffix;
+		double scale;
+	} units[] = { { "", 1 },    { "bit", 1 },    { "k", 1e3 }, { "kbit", 1e3 },
+		      { "m", 1e6 }, { "mbit", 1e6 }, { "g", 1e9 }, { "gbit", 1e9 } };
+	char *end;
+	double v = parse_number(s, "--rate", &end);
+
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (strcasecmp(end, units[i].suffix) == 0)
+			return v * units[i].scale;
+	die("bad unit in --rate %s (k, m, g, kbit, mbit, gbit)", s);
+}
+
+static uint64_t parse_count(const char *s, const char *what)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s || *end || s[0] == '-')
+		die("bad value for %s", what);
+	return v;
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: keel-faultlink --a DEV --b DEV [--loss P] [--dup P] [--reorder P]\n"
+	                "                      [--delay MS] [--rate RATE] [--queue N] [--hold MS]\n"
+	                "                      [--seed N] [--seconds N]\n"
+	                "DEV: tap:NAME (or NAME) or packet:NAME, then @NETNS optionally;\n"
+	                "P: percent; RATE: e.g. 100mbit\n");
+	exit(2);
+}
+
+static void print_counters(const struct direction *d)
+{
+	const struct counters *c = &d->c;
+
+	printf("faultlink: %s in %llu out %llu lost %llu dup %llu reordered %llu "
+	       "hold_timeout %llu overflow %llu write_errors %llu left_queued %llu "
+	       "bytes_in %llu bytes_out %llu\n",
+	       d->name, (unsigned long long)c->in, (unsigned long long)c->out,
+	       (unsigned long long)c->lost, (unsigned long long)c->dup,
+	       (unsigned long long)c->reordered, (unsigned long long)c->hold_timeout,
+	       (unsigned long long)c->overflow, (unsigned long long)c->write_errors,
+	       (unsigned long long)c->left_queued, (unsigned long long)c->bytes_in,
+	       (unsigned long long)c->bytes_out);
+}
+
+int main(int argc, char **argv)
+{
+	struct port a = { .fd = -1 }, b = { .fd = -1 };
+	struct direction dirs[2] = { { .name = "a->b", .from = &a, .to = &b },
+		                     { .name = "b->a", .from = &b, .to = &a } };
+	static uint8_t buf[FRAME_MAX];
+	struct sigaction sa;
+	uint64_t start, end;
+
+	for (int i = 1; i < argc; i++) {
+		const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (strcmp(o, "-h") == 0 || strcmp(o, "--help") == 0)
+			usage();
+		if (!v || strncmp(o, "--", 2) != 0)
+			usage();
+		i++;
+		if (strcmp(o, "--a") == 0)
+			a.spec = v;
+		else if (strcmp(o, "--b") == 0)
+			b.spec = v;
+		else if (strcmp(o, "--loss") == 0)
+			opt.loss = parse_percent(v, o);
+		else if (strcmp(o, "--dup") == 0)
+			opt.dup = parse_percent(v, o);
+		else if (strcmp(o, "--reorder") == 0)
+			opt.reorder = parse_percent(v, o);
+		else if (strcmp(o, "--delay") == 0)
+			opt.delay_ns = parse_count(v, o) * NS_PER_MS;
+		else if (strcmp(o, "--hold") == 0)
+			opt.hold_ns = parse_count(v, o) * NS_PER_MS;
+		else if (strcmp(o, "--rate") == 0)
+			opt.rate = parse_rate(v);
+		else if (strcmp(o, "--queue") == 0)
+			opt.queue = (unsigned)parse_count(v, o);
+		else if (strcmp(o, "--seed") == 0)
+			opt.seed = parse_count(v, o);
+		else if (strcmp(o, "--seconds") == 0)
+			opt.seconds = parse_count(v, o);
+		else
+			usage();
+	}
+	if (!a.spec || !b.spec)
+		usage();
+	if (opt.queue < 1 || opt.queue > 1u << 20)
+		die("--queue wants 1..%u frames", 1u << 20);
+
+	open_port(&a);
+	open_port(&b);
+	start = now_ns();
+	for (int i = 0; i < 2; i++) {
+		struct direction *d = &dirs[i];
+
+		d->cap = opt.queue;
+		d->ring = calloc(d->cap, sizeof(*d->ring));
+		if (!d->ring)
+			die("out of memory for a queue of %u frames", d->cap);
+		/* Distinct, reproducible streams per direction. */
+		d->rng = opt.seed * 2 + (uint64_t)i;
+		next_random(&d->rng);
+		d->bucket = opt.rate / 100 > 2 * 1514 * 8 ? opt.rate / 100 : 2 * 1514 * 8;
+		d->tokens = d->bucket;
+		d->refilled = start;
+	}
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	printf("faultlink: ready\n");
+	fflush(stdout);
+
+	end = opt.seconds ? start + opt.seconds * NS_PER_SEC : UINT64_MAX;
+	while (!stop) {
+		struct pollfd pfd[2] = { { a.fd, POLLIN, 0 }, { b.fd, POLLIN, 0 } };
+		uint64_t now = now_ns(), next = end;
+		struct timespec ts;
+
+		if (now >= end)
+			break;
+		for (int i = 0; i < 2; i++) {
+			uint64_t t = flush(&dirs[i], now);
+
+			next = t < next ? t : next;
+		}
+		ts.tv_sec = 0;
+		ts.tv_nsec = 0;
+		if (next > now) {
+			uint64_t wait = next - now;
+
+			ts.tv_sec = (time_t)(wait / NS_PER_SEC);
+			ts.tv_nsec = (long)(wait % NS_PER_SEC);
+		}
+		if (ppoll(pfd, 2, next == UINT64_MAX ? NULL : &ts, NULL) < 0) {
+			if (errno == EINTR)
+				continue;
+			die("poll: %s", strerror(errno));
+		}
+		now = now_ns();
+		for (int i = 0; i < 2; i++) {
+			if (!(pfd[i].revents & (POLLIN | POLLERR | POLLHUP)))
+				continue;
+			for (int k = 0; k < READ_BATCH; k++) {
+				ssize_t n = read_frame(dirs[i].from, buf, sizeof(buf));
+
+				if (n <= 0)
+					break;
+				arrive(&dirs[i], buf, (size_t)n, now);
+			}
+		}
+	}
+	for (int i = 0; i < 2; i++) {
+		dirs[i].c.left_queued = dirs[i].count + (dirs[i].held ? 1 : 0);
+		print_counters(&dirs[i]);
+	}
+	return 0;
+}
