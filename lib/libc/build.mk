@@ -27,3 +27,8 @@ LIBC_NO_PATTERNS_CFLAGS := $(shell $(CC) -fno-tree-loop-distribute-patterns -Wer
 	-x c -c -o /dev/null /dev/null 2>/dev/null && echo -fno-tree-loop-distribute-patterns)
 LIBC_NO_PATTERNS_OBJS := $(patsubst %,$(B)/obj/lib/libc/string/%.o,memcpy memmove memset memcmp)
 $(LIBC_NO_PATTERNS_OBJS): IMAGE_CFLAGS += $(LIBC_NO_PATTERNS_CFLAGS)
+
+# <string.h> maps memcpy/memmove/memset/memcmp to the compiler's builtins
+# for everyone else (so small fixed-size copies are inlined even under
+# -ffreestanding); the library's own files see the plain functions.
+$(patsubst %,$(B)/obj/%.o,$(basename $(LIBC_SRCS))): IMAGE_CFLAGS += -DKEEL_LIBC_BUILD

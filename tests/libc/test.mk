@@ -9,7 +9,7 @@
 # platform (console, abort, exit).
 
 LIBC_TEST_DIR := $(H)/tests/libc
-LIBC_TEST_CFLAGS := $(SAN_CFLAGS) -ffreestanding -fno-builtin -nostdinc \
+LIBC_TEST_CFLAGS := $(SAN_CFLAGS) -DKEEL_LIBC_BUILD -ffreestanding -fno-builtin -nostdinc \
 	-isystem $(shell $(HOSTCC) -print-file-name=include) -Ilib/libc/include \
 	-include tests/libc/rename.h
 LIBC_TEST_SRCS := $(call libc_srcs,x86_64)

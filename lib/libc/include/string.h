@@ -55,4 +55,17 @@ char *strerror(int errnum);
 /* Like memset(s, 0, n), but never removed by the optimiser: for secrets. */
 void explicit_bzero(void *s, size_t n);
 
+/*
+ * -ffreestanding turns off the compiler's knowledge of these four, so every
+ * fixed-size copy (a 4-byte header field, a struct) would be a call. The
+ * builtins inline what is small and still call the functions above for the
+ * rest. The library's own definitions are compiled with KEEL_LIBC_BUILD.
+ */
+#ifndef KEEL_LIBC_BUILD
+#define memcpy(d, s, n) __builtin_memcpy((d), (s), (n))
+#define memmove(d, s, n) __builtin_memmove((d), (s), (n))
+#define memset(d, c, n) __builtin_memset((d), (c), (n))
+#define memcmp(a, b, n) __builtin_memcmp((a), (b), (n))
+#endif
+
 #endif

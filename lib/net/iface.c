@@ -1,0 +1,212 @@
+/*
+ * iface.c — a stack instance on one net device: keel_net_open, the device
+ * watcher that feeds received frames to eth_input(), the configured
+ * address, and the stack's fast random numbers.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "net_impl.h"
+
+#define DEFAULT_FRAME_BUFFERS 512
+/* Frames read per wake-up of the watcher: enough to drain a burst, few
+ * enough that the loop gets back to fibers and timers soon. */
+#define RX_BATCH 64
+/* IPv4 needs at least 576-byte datagrams end to end (RFC 791). */
+#define MTU_MIN 576
+
+static void dev_ready(kp_handle h, void *arg)
+{
+	struct keel_net *net = arg;
+	/* For frames that arrive while the pool is empty: they are read (so
+	 * the device stops reporting input) and dropped. */
+	uint8_t discard[NETBUF_SIZE - NETBUF_HEADROOM];
+
+	for (unsigned i = 0; i < RX_BATCH; i++) {
+		struct netbuf *nb = netbuf_alloc(net);
+		size_t len = 0;
+		int err;
+
+		if (!nb) {
+			err = kp_net_read(h, discard, sizeof(discard), &len);
+			if (err != KEEL_OK)
+				return;
+			net->stats.frames_in++;
+			net->stats.bytes_in += len;
+			net->stats.drop_no_buffer++;
+			continue;
+		}
+		err = kp_net_read(h, nb->data, NETBUF_SIZE - NETBUF_HEADROOM, &len);
+		if (err != KEEL_OK || len > NETBUF_SIZE - NETBUF_HEADROOM) {
+			netbuf_free(net, nb);
+			return;
+		}
+		nb->len = (uint16_t)len;
+		eth_input(net, nb);
+	}
+}
+
+static void log_config(struct keel_net *net)
+{
+	char addr[KEEL_ADDR_STRLEN], gw[KEEL_ADDR_STRLEN];
+	struct keel_addr a = keel_net_addr(net);
+	struct keel_addr g = { .family = KEEL_AF_INET4 };
+	uint32_t mask = net_ntohl(net->netmask_be);
+	int prefix = 0;
+
+	while (prefix < 32 && (mask & (0x80000000u >> prefix)))
+		prefix++;
+	if (a.family == KEEL_AF_UNSPEC) {
+		KEEL_INFO("net %s: address removed", net->device_name);
+		return;
+	}
+	memcpy(g.bytes, &net->gateway_be, 4);
+	keel_addr_format(&a, addr, sizeof(addr));
+	keel_addr_format(&g, gw, sizeof(gw));
+	KEEL_INFO("net %s: %02x:%02x:%02x:%02x:%02x:%02x %s/%d gateway %s mtu %zu",
+	          net->device_name, net->mac[0], net->mac[1], net->mac[2], net->mac[3], net->mac[4],
+	          net->mac[5], addr, prefix, net->gateway_be ? gw : "none", net->info.mtu);
+}
+
+void net_set_ipv4(struct keel_net *net, uint32_t ip_be, uint32_t netmask_be, uint32_t gateway_be)
+{
+	bool changed =
+	    ip_be != net->ip_be || netmask_be != net->netmask_be || gateway_be != net->gateway_be;
+
+	net->ip_be = ip_be;
+	net->netmask_be = ip_be ? netmask_be : 0;
+	net->gateway_be = ip_be ? gateway_be : 0;
+	net->configured = ip_be != 0;
+	if (changed && net->cfg.log_config)
+		log_config(net);
+	if (ip_be)
+		arp_announce(net);
+	keel_wake_all(&net->config_wait);
+}
+
+struct keel_addr keel_net_addr(struct keel_net *net)
+{
+	struct keel_addr a = { .family = KEEL_AF_UNSPEC };
+
+	if (net->configured) {
+		a.family = KEEL_AF_INET4;
+		memcpy(a.bytes, &net->ip_be, 4);
+	}
+	return a;
+}
+
+/* xorshift128+: fast, and good enough for ports, ids and jitter. */
+uint64_t net_random(struct keel_net *net)
+{
+	uint64_t s1 = net->rng[0];
+	const uint64_t s0 = net->rng[1];
+
+	net->rng[0] = s0;
+	s1 ^= s1 << 23;
+	net->rng[1] = s1 ^ s0 ^ (s1 >> 17) ^ (s0 >> 26);
+	return net->rng[1] + s0;
+}
+
+static uint32_t prefix_mask_be(unsigned prefix)
+{
+	uint32_t mask = prefix == 0 ? 0 : prefix >= 32 ? 0xffffffffu : ~(0xffffffffu >> prefix);
+
+	return net_htonl(mask);
+}
+
+/* Brings up every protocol module but DHCP. */
+static int init_modules(struct keel_net *net)
+{
+	int err;
+
+	if ((err = arp_init(net)) != KEEL_OK || (err = ipv4_reasm_init(net)) != KEEL_OK ||
+	    (err = icmp_init(net)) != KEEL_OK || (err = udp_init(net)) != KEEL_OK ||
+	    (err = tcp_init(net)) != KEEL_OK || (err = dns_init(net)) != KEEL_OK)
+		return err;
+	return KEEL_OK;
+}
+
+int keel_net_open(const char *device, const struct keel_net_config *cfg, keel_time deadline,
+                  struct keel_net **out)
+{
+	struct keel_net_config defaults;
+	struct keel_net *net;
+	bool use_dhcp;
+	int err;
+
+	if (!device || !out)
+		return KEEL_EINVAL;
+	if (!cfg) {
+		keel_net_config_default(&defaults);
+		cfg = &defaults;
+	}
+	if (cfg->addr.family != KEEL_AF_UNSPEC &&
+	    (cfg->addr.family != KEEL_AF_INET4 || cfg->prefix_len > 32))
+		return KEEL_EINVAL;
+	net = calloc(1, sizeof(*net));
+	if (!net)
+		return KEEL_ENOMEM;
+	err = kp_net_acquire(device, &net->dev, &net->info);
+	if (err != KEEL_OK)
+		goto fail;
+	/* A frame must fit a buffer after its headroom. */
+	if (net->info.mtu + ETH_HLEN > NETBUF_SIZE - NETBUF_HEADROOM || net->info.mtu < MTU_MIN) {
+		err = KEEL_ENOTSUP;
+		goto fail;
+	}
+	memcpy(net->mac, net->info.mac, 6);
+	snprintf(net->device_name, sizeof(net->device_name), "%s", device);
+	keel_waitq_init(&net->config_wait);
+	net->cfg = *cfg;
+	if (net->cfg.frame_buffers == 0)
+		net->cfg.frame_buffers = DEFAULT_FRAME_BUFFERS;
+	if (kp_random(net->rng, sizeof(net->rng)) != KEEL_OK || (net->rng[0] | net->rng[1]) == 0) {
+		net->rng[0] = 0x9e3779b97f4a7c15ull ^ keel_now();
+		net->rng[1] = 0xbf58476d1ce4e5b9ull;
+	}
+	net->ip_id = (uint16_t)net_random(net);
+	err = netbuf_pool_init(&net->pool, net->cfg.frame_buffers);
+	if (err != KEEL_OK)
+		goto fail;
+
+	if (cfg->dns.family == KEEL_AF_INET4)
+		memcpy(&net->dns_be, cfg->dns.bytes, 4);
+
+	/*
+	 * From here on modules may hold timers and fibers that point at net:
+	 * on failure it cannot be taken apart any more, only left unused.
+	 */
+	use_dhcp = cfg->addr.family == KEEL_AF_UNSPEC;
+	err = init_modules(net);
+	if (err == KEEL_OK)
+		err = keel_io_watch(net->dev, dev_ready, net);
+	if (err != KEEL_OK)
+		return err;
+	if (!use_dhcp) {
+		uint32_t ip, gw = 0;
+
+		memcpy(&ip, cfg->addr.bytes, 4);
+		if (cfg->gateway.family == KEEL_AF_INET4)
+			memcpy(&gw, cfg->gateway.bytes, 4);
+		net_set_ipv4(net, ip, prefix_mask_be(cfg->prefix_len), gw);
+		*out = net;
+		return KEEL_OK;
+	}
+	err = dhcp_init(net);
+	if (err != KEEL_OK) {
+		keel_io_unwatch(net->dev);
+		return err;
+	}
+	/* The stack is usable from here on, configured or not: a timeout
+	 * still hands it out, and DHCP keeps trying in the background. */
+	*out = net;
+	while (!net->configured) {
+		if (keel_wait(&net->config_wait, deadline) == KEEL_ETIMEDOUT && !net->configured)
+			return KEEL_ETIMEDOUT;
+	}
+	return KEEL_OK;
+
+fail:
+	free(net);
+	return err;
+}

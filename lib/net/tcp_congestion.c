@@ -1,0 +1,150 @@
+/*
+ * Congestion control: RFC 5681 slow start and congestion avoidance, fast
+ * retransmit and fast recovery with the NewReno changes of RFC 6582
+ * (partial ACKs retransmit the next hole and keep recovery going until
+ * everything sent before it began is acknowledged), the initial window of
+ * RFC 6928 (ten segments), and byte counting as RFC 3465 allows (slow
+ * start grows by up to two segments per ACK, so delayed ACKs do not halve
+ * it).
+ *
+ * With SACK the recovery episode is the same, but what to send is chosen
+ * by tcp_sack.c from the scoreboard and the pipe estimate of RFC 6675,
+ * with cwnd held at ssthresh instead of being inflated per duplicate ACK.
+ */
+#include "tcp_impl.h"
+
+#define CWND_MAX (1u << 30)
+
+uint32_t tcp_flight(const struct tcp_conn *c)
+{
+	return c->snd_max - c->snd_una;
+}
+
+void tcp_cc_init(struct tcp_conn *c)
+{
+	uint32_t iw = 10 * (uint32_t)c->mss;
+
+	if (iw > 14600 && 14600 > 2 * (uint32_t)c->mss)
+		iw = 14600; /* RFC 6928: min(10 MSS, max(2 MSS, 14600)) */
+	c->cwnd = iw;
+	c->ssthresh = CWND_MAX;
+	c->recover = c->snd_una;
+	c->bytes_acked = 0;
+	c->dupacks = 0;
+	c->flags &= ~(CONN_IN_RECOVERY | CONN_RTO_RECOVERY);
+}
+
+static uint32_t half_flight(const struct tcp_conn *c)
+{
+	uint32_t h = tcp_flight(c) / 2;
+	uint32_t floor = 2 * (uint32_t)c->mss;
+
+	return h > floor ? h : floor; /* RFC 5681 (4) */
+}
+
+static void clear_retrans_marks(struct tcp_conn *c)
+{
+	for (struct netbuf *b = c->sndq_head; b; b = b->next)
+		txcb(b)->flags &= (uint8_t)~TXCB_RETRANS;
+}
+
+/* Slow start below ssthresh, congestion avoidance above (RFC 5681 3.1). */
+static void grow(struct tcp_conn *c, uint32_t acked)
+{
+	uint32_t mss = c->mss;
+
+	if (c->cwnd < c->ssthresh) {
+		c->cwnd += acked < 2 * mss ? acked : 2 * mss;
+	} else {
+		c->bytes_acked += acked;
+		if (c->bytes_acked >= c->cwnd) {
+			c->bytes_acked -= c->cwnd;
+			c->cwnd += mss;
+		}
+	}
+	if (c->cwnd > CWND_MAX)
+		c->cwnd = CWND_MAX;
+}
+
+void tcp_cc_ack(struct tcp_conn *c, uint32_t ack, uint32_t acked)
+{
+	uint32_t mss = c->mss;
+
+	if (c->flags & CONN_RTO_RECOVERY) {
+		/* After a timeout the window grows as in slow start while the
+		 * lost segments are resent. */
+		if (seq_geq(ack, c->recover)) {
+			c->flags &= ~(CONN_IN_RECOVERY | CONN_RTO_RECOVERY);
+			clear_retrans_marks(c);
+		}
+		grow(c, acked);
+		return;
+	}
+	if (c->flags & CONN_IN_RECOVERY) {
+		if (seq_geq(ack, c->recover)) {
+			/* Full acknowledgment: leave recovery (RFC 6582 3.2 (3)). */
+			uint32_t flight = tcp_flight(c);
+
+			c->flags &= ~CONN_IN_RECOVERY;
+			c->cwnd = c->ssthresh;
+			if (!c->sack_ok && flight + mss < c->cwnd)
+				c->cwnd = flight + mss;
+			c->dupacks = 0;
+			c->bytes_acked = 0;
+			clear_retrans_marks(c);
+			return;
+		}
+		/* Partial acknowledgment (RFC 6582 3.2 (4)). */
+		if (!c->sack_ok) {
+			if (c->sndq_head && c->sndq_head != c->send_next)
+				tcp_retransmit_buf(c, c->sndq_head);
+			c->cwnd = c->cwnd > acked ? c->cwnd - acked : 0;
+			if (acked >= mss)
+				c->cwnd += mss;
+			if (c->cwnd < mss)
+				c->cwnd = mss;
+		}
+		return;
+	}
+	c->dupacks = 0;
+	grow(c, acked);
+}
+
+void tcp_cc_dupack(struct tcp_conn *c)
+{
+	uint32_t mss = c->mss;
+
+	if (c->flags & CONN_IN_RECOVERY) {
+		if (!c->sack_ok)
+			c->cwnd += mss; /* RFC 5681 3.2 (4): inflate */
+		return;
+	}
+	if (c->dupacks < 255)
+		c->dupacks++;
+	if (c->dupacks < 3 && !(c->sack_ok && tcp_sack_head_lost(c)))
+		return;
+	/* RFC 6582 3.2 (2): no new recovery while the ACK has not passed
+	 * everything sent before the last one (or a timeout) began. */
+	if (seq_lt(c->snd_una, c->recover))
+		return;
+	c->ssthresh = half_flight(c);
+	c->recover = c->snd_max;
+	c->flags |= CONN_IN_RECOVERY;
+	tcp_of(c->net)->recoveries++;
+	c->bytes_acked = 0;
+	c->cwnd = c->sack_ok ? c->ssthresh : c->ssthresh + 3 * mss;
+	if (c->sndq_head && c->sndq_head != c->send_next)
+		tcp_retransmit_buf(c, c->sndq_head);
+	else if ((c->flags & CONN_WR_SHUT) && c->snd_una == c->write_seq)
+		c->snd_nxt = c->snd_una; /* only the FIN is out: send it again */
+}
+
+void tcp_cc_timeout(struct tcp_conn *c)
+{
+	c->ssthresh = half_flight(c);
+	c->cwnd = c->mss; /* the loss window */
+	c->recover = c->snd_max;
+	c->flags &= ~(CONN_IN_RECOVERY | CONN_RTO_RECOVERY);
+	c->dupacks = 0;
+	c->bytes_acked = 0;
+}
