@@ -83,7 +83,8 @@ $(B)/obj/%.o: %.S
 # ---- Applications ---------------------------------------------------------
 # An application folder holds its C sources and keel.mk, which may set
 # APP_SRCS (default: every .c in the folder), APP_CFLAGS, and APP_LIBS (the
-# optional libraries it links, e.g. "net").
+# optional libraries it links, e.g. "net"), and APP_SITE (a folder compiled
+# into the image as a key-value store: lib/kv/site.mk).
 EXAMPLES := $(patsubst %/keel.mk,%,$(wildcard examples/*/keel.mk))
 examples: libs
 	@for a in $(EXAMPLES); do $(MAKE) --no-print-directory app APP=$$a || exit 1; done
@@ -94,12 +95,15 @@ APP_NAME := $(notdir $(APP_DIR))
 APP_SRCS :=
 APP_CFLAGS :=
 APP_LIBS :=
+APP_SITE :=
 include $(APP_DIR)/keel.mk
 $(foreach l,$(APP_LIBS),$(if $(filter $(l),$(OPT_LIBS)),,$(error $(APP_DIR)/keel.mk: $(or $(LIB_UNAVAILABLE_$(l)),unknown library '$(l)' in APP_LIBS; known: $(OPT_LIBS)))))
 APP_LIBS_A := $(patsubst %,$(B)/lib/libkeel%.a,$(APP_LIBS))
 APP_SRCS := $(if $(APP_SRCS),$(addprefix $(APP_DIR)/,$(APP_SRCS)),$(wildcard $(APP_DIR)/*.c))
 APP_OUT := $(B)/apps/$(APP_NAME)
 APP_OBJS := $(patsubst $(APP_DIR)/%.c,$(APP_OUT)/obj/%.o,$(APP_SRCS))
+# APP_SITE := DIR compiles that folder of the app into the image (lib/kv/site.mk).
+include lib/kv/site.mk
 APP_IMAGE := $(APP_OUT)/$(APP_NAME)
 # Outputs are keyed by the app's name: when a different folder of the same
 # name is built, start its output afresh (old dependency files name the
@@ -127,7 +131,9 @@ endif
 
 # ---- Host tools -----------------------------------------------------------
 HOST_CFLAGS := -std=c11 -O2 -g -D_GNU_SOURCE -Iinclude $(WARN)
-TOOLS := $(H)/bin/keel-inspect $(H)/bin/keel-launch $(H)/bin/keel-faultlink
+# keel-mkkv has its own rule (it links zlib): lib/kv/mkkv.mk.
+include lib/kv/mkkv.mk
+TOOLS := $(H)/bin/keel-inspect $(H)/bin/keel-launch $(H)/bin/keel-faultlink $(MKKV)
 tools: $(TOOLS)
 $(H)/bin/keel-%: tools/%.c tools/elfnote.c tools/elfnote.h include/keel/manifest.h
 	@mkdir -p $(@D)
