@@ -17,16 +17,24 @@ PLATFORM_SRCS := \
 	platform/x86_64/guard.c \
 	platform/x86_64/intr.c \
 	platform/x86_64/intr_stubs.S \
+	platform/x86_64/ioapic.c \
 	platform/x86_64/lapic.c \
 	platform/x86_64/manifest.c \
 	platform/x86_64/mem.c \
 	platform/x86_64/mem_init.c \
+	platform/x86_64/pci.c \
 	platform/x86_64/pic.c \
 	platform/x86_64/pit.c \
 	platform/x86_64/print.c \
 	platform/x86_64/random.c \
 	platform/x86_64/rtc.c \
 	platform/x86_64/start.c \
+	platform/x86_64/virtio.c \
+	platform/x86_64/virtio_blk.c \
+	platform/x86_64/virtio_mmio.c \
+	platform/x86_64/virtio_net.c \
+	platform/x86_64/virtio_pci.c \
+	platform/x86_64/virtio_rng.c \
 	platform/x86_64/yield.c
 
 # Baseline x86-64 code (SSE2; boot.S enables SSE, and C uses it freely).

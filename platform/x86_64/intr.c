@@ -49,6 +49,15 @@ void intr_set_handler(unsigned vector, intr_handler fn, void *arg)
 	}
 }
 
+unsigned intr_alloc_vector(void)
+{
+	static unsigned next = INTR_VECTOR_DEVICE_FIRST;
+
+	if (next > INTR_VECTOR_DEVICE_LAST)
+		x86_fail("too many devices: no interrupt vector is left for another", NULL);
+	return next++;
+}
+
 void intr_dispatch(struct intr_frame *f)
 {
 	unsigned v = (unsigned)f->vector;

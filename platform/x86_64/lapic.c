@@ -16,6 +16,7 @@
 #define MSR_TSC_DEADLINE 0x6e0
 #define MSR_X2APIC_FIRST 0x800
 
+#define REG_ID 0x020
 #define REG_TPR 0x080
 #define REG_EOI 0x0b0
 #define REG_SVR 0x0f0
@@ -78,6 +79,14 @@ void lapic_init(void)
 void lapic_close_lint0(void)
 {
 	lapic_write(REG_LVT_LINT0, LVT_MASKED);
+}
+
+uint32_t lapic_id(void)
+{
+	/* x2APIC: the whole register; xAPIC: its top byte. */
+	uint32_t id = lapic_read(REG_ID);
+
+	return regs ? id >> 24 : id;
 }
 
 void lapic_eoi(void)

@@ -3,10 +3,9 @@
  * every image, and checking the notes in memory before main.
  *
  * The launcher (tools/qemu-run.sh) checks the file, but the image checks
- * again: it may have been started by hand. This first version of the
- * x86_64 platform has no device drivers, so an image that declares a
- * device is refused here, with its name, rather than failing later when
- * the device is acquired.
+ * again: it may have been started by hand. The declared devices are
+ * recorded in devices[], in note order (device i is handle i);
+ * devices.c matches them to hardware once memory and interrupts are up.
  */
 #include "platform_impl.h"
 
@@ -45,6 +44,24 @@ static bool owner_is_keel(const char *name)
 	return true;
 }
 
+static void add_device(const struct keel_note *note)
+{
+	struct device *dev;
+	char num[X86_NUM_BUF];
+
+	for (unsigned i = 0; i < devices_count; i++) {
+		if (x86_streq(devices[i].name, note->desc))
+			x86_fail("the manifest declares device '", note->desc, "' twice", NULL);
+	}
+	if (devices_count == KEEL_MANIFEST_MAX)
+		x86_fail("the manifest declares more than ", x86_num(num, KEEL_MANIFEST_MAX),
+		         " devices", NULL);
+	dev = &devices[devices_count++];
+	for (unsigned i = 0; i < KEEL_NOTE_DESC_SIZE; i++)
+		dev->name[i] = note->desc[i];
+	dev->kind = note->type;
+}
+
 void manifest_check(void)
 {
 	const struct keel_note *note = __keel_manifest_start;
@@ -70,11 +87,9 @@ void manifest_check(void)
 			targets++;
 			break;
 		case KEEL_NOTE_NET:
-			x86_fail("this image needs net device '", note->desc,
-			         "', but the x86_64 platform has no network driver yet", NULL);
 		case KEEL_NOTE_BLOCK:
-			x86_fail("this image needs block device '", note->desc,
-			         "', but the x86_64 platform has no block driver yet", NULL);
+			add_device(note);
+			break;
 		default:
 			x86_fail("the manifest (.note.keel) holds a note of unknown type", NULL);
 		}

@@ -11,6 +11,8 @@
  *   page-table pool (after image)    read-write, no-execute
  *   the heap                         read-write, no-execute
  *   device registers                 uncached, when a driver maps them
+ *   device rings and buffers         read-write, no-execute: taken off
+ *                                    the top of the heap (mem_take)
  *
  * Page 0 and all of memory below the image (1 MiB) stay unmapped, so a
  * null pointer plus any offset below 1 MiB faults; so does RAM the image
@@ -23,9 +25,12 @@
 #include "platform_impl.h"
 
 #define HEAP_MIN (512u << 10) /* platform.h: at least 512 KiB */
-/* Tables for device registers: the local APIC now, drivers later (a
- * mapping far from the others costs up to three tables). */
-#define POOL_SPARE 8
+/* Tables for device registers: the local APIC, the IOAPICs, and the
+ * virtio devices' register windows (PCI: up to two BARs per device; a
+ * window in a 2 MiB block of its own costs a table, one in a GiB of its
+ * own a directory too). 32 pages cover a machine full of devices; a
+ * mapping that still fails is refused with a message, never a fault. */
+#define POOL_SPARE 32
 /* At most this many tables are kept for splitting heap pages (8 MiB,
  * enough for guard pages all over 4 GiB of heap). Past it kp_page_guard
  * fails and lib/core goes without the guard page; the pool stays well
@@ -153,4 +158,20 @@ void mem_init(uintptr_t *heap_start, size_t *heap_size)
 	mem_heap_end = (uintptr_t)(start + size);
 	*heap_start = mem_heap_start;
 	*heap_size = (size_t)size;
+}
+
+void *mem_take(size_t size)
+{
+	uint64_t bytes = ((uint64_t)size + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1);
+	char num[X86_NUM_BUF];
+	void *p;
+
+	if (bytes > mem_heap_end - mem_heap_start ||
+	    mem_heap_end - mem_heap_start - bytes < HEAP_MIN)
+		x86_fail("too little memory for the devices' buffers: they need ", kib(num, bytes),
+		         " KiB more (give the machine more memory)", NULL);
+	mem_heap_end -= (uintptr_t)bytes;
+	p = (void *)mem_heap_end;
+	__builtin_memset(p, 0, (size_t)bytes);
+	return p;
 }

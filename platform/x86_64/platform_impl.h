@@ -7,10 +7,11 @@
  * identity-mapped (virtual address == physical address) with 4-level page
  * tables, the image linked at 1 MiB, a 16550 UART on COM1 for the console,
  * the TSC for time, the local APIC timer (or TSC-deadline) to wake from
- * `hlt`, and QEMU's isa-debug-exit port to end.
+ * `hlt`, QEMU's isa-debug-exit port to end, and virtio devices (net,
+ * block, entropy) on PCI with MSI-X or on MMIO through the IOAPIC.
  *
  * Interrupts are disabled everywhere except inside kp_yield()'s `sti; hlt`
- * window (see yield.c). Interrupt handlers therefore never run in the
+ * window (see yield.c) and drivers' intr_wait(). Interrupt handlers therefore never run in the
  * middle of platform, runtime or application code: the platform needs no
  * locks, and a handler only records what happened for kp_yield() to
  * return. Exceptions (vectors 0..31) can happen anywhere; they are fatal.
@@ -66,8 +67,21 @@ extern struct boot_info boot_info;
  * a message) when there is no memory map or the structures are unusable. */
 void boot_info_read(enum boot_kind kind, uint32_t info_paddr);
 
-/* Splits boot_info.cmdline into argv (cmdline.c). */
+/*
+ * Splits boot_info.cmdline into argv (cmdline.c). A word
+ * `virtio_mmio.device=SIZE@ADDR:IRQ` (Linux's syntax, which Firecracker
+ * and QEMU's microvm use to describe virtio-mmio devices) is not an
+ * argument: it is taken out and recorded in boot_mmio[], in order.
+ */
 void cmdline_split(int *argc, char ***argv);
+
+#define BOOT_MMIO_MAX 16
+struct boot_mmio {
+	uint64_t addr, size; /* the registers: [addr, addr + size) */
+	uint32_t irq;        /* the global system interrupt (IOAPIC input) */
+};
+extern struct boot_mmio boot_mmio[BOOT_MMIO_MAX];
+extern unsigned boot_nmmio;
 
 /* ---- CPU (cpu.c, cpu_tables.c, canary.c) ---------------------------------- */
 
@@ -160,6 +174,82 @@ static inline uint8_t io_in8(uint16_t port)
 	return v;
 }
 
+static inline void io_out16(uint16_t port, uint16_t v)
+{
+	__asm__ volatile("outw %0, %1" ::"a"(v), "Nd"(port));
+}
+
+static inline uint16_t io_in16(uint16_t port)
+{
+	uint16_t v;
+
+	__asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static inline void io_out32(uint16_t port, uint32_t v)
+{
+	__asm__ volatile("outl %0, %1" ::"a"(v), "Nd"(port));
+}
+
+static inline uint32_t io_in32(uint16_t port)
+{
+	uint32_t v;
+
+	__asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+/* ---- Device registers and shared memory ------------------------------------ */
+
+/* Registers mapped with mem_map_mmio(): every access is made, once, with
+ * the width written, in program order (volatile). */
+static inline uint8_t mmio_read8(uintptr_t a)
+{
+	return *(volatile uint8_t *)a;
+}
+
+static inline uint16_t mmio_read16(uintptr_t a)
+{
+	return *(volatile uint16_t *)a;
+}
+
+static inline uint32_t mmio_read32(uintptr_t a)
+{
+	return *(volatile uint32_t *)a;
+}
+
+static inline void mmio_write8(uintptr_t a, uint8_t v)
+{
+	*(volatile uint8_t *)a = v;
+}
+
+static inline void mmio_write16(uintptr_t a, uint16_t v)
+{
+	*(volatile uint16_t *)a = v;
+}
+
+static inline void mmio_write32(uintptr_t a, uint32_t v)
+{
+	*(volatile uint32_t *)a = v;
+}
+
+/*
+ * Memory shared with a device (virtqueues) is ordinary cached RAM, and
+ * x86 keeps stores in order and loads in order; the one reordering it
+ * does is a later load passing an earlier store. cpu_mb() forbids that
+ * (and the compiler's reordering); cpu_barrier() only the compiler's.
+ */
+static inline void cpu_mb(void)
+{
+	__asm__ volatile("mfence" ::: "memory");
+}
+
+static inline void cpu_barrier(void)
+{
+	__asm__ volatile("" ::: "memory");
+}
+
 /* ---- Memory (mem.c, mem_init.c, guard.c) --------------------------------- */
 
 #define PAGE_SIZE 4096u
@@ -216,6 +306,14 @@ bool mem_is_guard(uintptr_t addr);
 /* The heap's bounds, for kp_page_guard to check against. */
 extern uintptr_t mem_heap_start, mem_heap_end;
 
+/*
+ * Takes `size` bytes (rounded up to whole pages, page-aligned, zeroed)
+ * off the top of the heap, for device rings and buffers; before
+ * keel_start only (start.c hands the runtime what is left). Refuses to
+ * boot when the heap would shrink below its minimum.
+ */
+void *mem_take(size_t size);
+
 /* ---- Interrupts (intr.c, intr_stubs.S) ------------------------------------ */
 
 /* Saved by the stubs in intr_stubs.S, lowest address first. */
@@ -233,9 +331,19 @@ typedef void (*intr_handler)(unsigned vector, void *arg);
 
 void intr_init(void);
 void intr_set_handler(unsigned vector, intr_handler fn, void *arg);
+/* A vector of INTR_VECTOR_DEVICE_FIRST..LAST nobody has yet; refuses to
+ * boot when they are all taken. */
+unsigned intr_alloc_vector(void);
 
-/* Handles that have input since kp_yield() last looked; device handlers
- * add to it (part two: virtio), kp_yield() takes it. */
+/* Sleeps in `hlt` until an interrupt has been handled or monotonic time
+ * reaches `deadline` (yield.c). For drivers that wait for their device
+ * (block, entropy) with interrupts otherwise off; may return early. */
+void intr_wait(kp_time deadline);
+
+/* Handles that have input waiting: a driver sets its handle's bit when
+ * input arrives (from its interrupt handler) and clears it once all of it
+ * has been read, so kp_yield() reports input until it is read, as poll()
+ * does on linux. kp_yield() only reads it. */
 extern kp_handle_set intr_ready;
 
 /* Called from intr_stubs.S. */
@@ -252,6 +360,8 @@ extern const char intr_stubs[], intr_stub_spurious[];
 
 void lapic_init(void);
 void lapic_eoi(void);
+/* This CPU's local APIC ID, the destination of device interrupts. */
+uint32_t lapic_id(void);
 /* Masks LINT0, through which the 8259 reaches the CPU. */
 void lapic_close_lint0(void);
 /* One-shot timer: fires INTR_VECTOR_TIMER after `ticks` (LAPIC timer
@@ -329,8 +439,225 @@ bool x86_streq(const char *a, const char *b);
 #define X86_EXIT_SIGFPE (128 + 8)  /* #DE, #MF, #XM */
 #define X86_EXIT_SIGSEGV (128 + 11)
 
+/* ---- PCI (pci.c) ------------------------------------------------------------ */
+
+/* One function of a PCI device, by its configuration-space address. */
+struct pci_fn {
+	uint8_t bus, slot, fn;
+	uint16_t vendor, device;
+};
+
+/* Calls `visit` for every function on bus 0 and on the buses behind its
+ * bridges, in address order. false: no PCI configuration mechanism (the
+ * microvm machine has none). */
+bool pci_scan(void (*visit)(const struct pci_fn *f));
+uint8_t pci_read8(const struct pci_fn *f, unsigned off);
+uint16_t pci_read16(const struct pci_fn *f, unsigned off);
+uint32_t pci_read32(const struct pci_fn *f, unsigned off);
+void pci_write16(const struct pci_fn *f, unsigned off, uint16_t v);
+void pci_write32(const struct pci_fn *f, unsigned off, uint32_t v);
+/* Offset of the next capability with ID `id` after offset `after` (0:
+ * from the first); 0 when there is none. */
+unsigned pci_next_cap(const struct pci_fn *f, uint8_t id, unsigned after);
+/* Where memory BAR `bar` lies (firmware-assigned); 0 when it is not a
+ * memory BAR or unassigned. */
+uint64_t pci_bar(const struct pci_fn *f, unsigned bar);
+/* Turns on memory decoding and bus mastering (DMA). */
+void pci_enable(const struct pci_fn *f);
+/* Makes MSI-X entry 0 deliver `vector` to this CPU and enables MSI-X
+ * (legacy INTx goes off). false: the function has no usable MSI-X. */
+bool pci_msix_route(const struct pci_fn *f, unsigned vector);
+
+/* ---- IOAPIC (ioapic.c) ------------------------------------------------------ */
+
+/* True when an IOAPIC has input `gsi` (the first at 0xfec00000 has 0..23;
+ * microvm has a second at 0xfec10000 with 24..47). */
+bool ioapic_has(unsigned gsi);
+/* Delivers input `gsi`, level-triggered, as `vector` to this CPU.
+ * Refuses to boot when there is no such input. */
+void ioapic_route(unsigned gsi, unsigned vector);
+
+/* ---- virtio (virtio.c, virtio_pci.c, virtio_mmio.c) ------------------------- */
+
+/* Device types (virtio 1.x, 5). */
+#define VIRTIO_ID_NET 1
+#define VIRTIO_ID_BLOCK 2
+#define VIRTIO_ID_RNG 4
+
+/* Feature bits the transports and rings know about (virtio 1.x, 6). */
+#define VIRTIO_F_ANY_LAYOUT (1ull << 27) /* legacy: header and data may share a buffer */
+#define VIRTIO_F_VERSION_1 (1ull << 32)  /* a modern (1.x) device */
+
+/* Split virtqueue (virtio 1.x, 2.7): descriptor table, driver ("avail")
+ * ring, device ("used") ring, shared with the device. */
+#define VIRTQ_DESC_F_NEXT 1
+#define VIRTQ_DESC_F_WRITE 2 /* the device writes this buffer */
+#define VIRTQ_AVAIL_F_NO_INTERRUPT 1
+#define VIRTQ_USED_F_NO_NOTIFY 1
+
+struct virtq_desc {
+	uint64_t addr;
+	uint32_t len;
+	uint16_t flags, next;
+};
+
+struct virtq_avail {
+	uint16_t flags, idx;
+	uint16_t ring[];
+};
+
+struct virtq_used_elem {
+	uint32_t id, len;
+};
+
+struct virtq_used {
+	uint16_t flags, idx;
+	struct virtq_used_elem ring[];
+};
+
+struct virtio_dev;
+
+struct virtq {
+	struct virtio_dev *dev;
+	uint16_t index; /* the queue's number on its device */
+	uint16_t size;  /* entries, a power of two */
+	volatile struct virtq_desc *desc;
+	volatile struct virtq_avail *avail;
+	volatile struct virtq_used *used;
+	uint16_t next_avail; /* the driver's copy of avail->idx */
+	uint16_t next_used;  /* used entries before this one are taken */
+	uintptr_t notify;    /* PCI: where to write to notify this queue */
+};
+
+/* What a transport (PCI or MMIO) does; virtio.c does the rest. */
+struct virtio_ops {
+	uint64_t (*features)(struct virtio_dev *d); /* offered by the device */
+	void (*set_features)(struct virtio_dev *d, uint64_t features);
+	uint8_t (*status)(struct virtio_dev *d);
+	void (*set_status)(struct virtio_dev *d, uint8_t status);
+	/* Device-specific configuration: `width` (1, 2, 4) bytes at `off`. */
+	uint32_t (*config)(struct virtio_dev *d, unsigned off, unsigned width);
+	uint32_t (*config_generation)(struct virtio_dev *d);
+	/* Largest size of queue `q` (0: no such queue). */
+	unsigned (*queue_max)(struct virtio_dev *d, unsigned q);
+	/* Gives the device the queue's memory and enables it; `interrupts`:
+	 * the queue signals used buffers through the device's vector. */
+	bool (*queue_start)(struct virtio_dev *d, struct virtq *vq, bool interrupts);
+	void (*notify)(struct virtio_dev *d, struct virtq *vq);
+	/* Routes the device's interrupt to `vector` (before queue_start). */
+	bool (*route)(struct virtio_dev *d, unsigned vector);
+	/* Reads and acknowledges the interrupt status; nonzero: it was this
+	 * device (always nonzero with MSI-X, which is never shared). */
+	uint32_t (*ack)(struct virtio_dev *d);
+};
+
+struct virtio_dev {
+	const struct virtio_ops *ops;
+	uint32_t type;   /* VIRTIO_ID_* */
+	bool legacy;     /* a virtio 0.9 (legacy MMIO) device */
+	bool claimed;    /* matched to a manifest device or to kp_random */
+	unsigned vector; /* its interrupt vector; 0 before virtio_irq */
+	char where[24];  /* "PCI 00:04.0", "MMIO 0xfeb00000", for messages */
+	/* Transport: MMIO registers, or PCI function and register windows. */
+	uintptr_t regs;
+	uint32_t gsi;      /* MMIO: its interrupt input */
+	struct pci_fn pci; /* PCI: its function (pci.vendor is 0 on MMIO) */
+	uintptr_t common, device_cfg, notify_base;
+	uint32_t notify_mult;
+	/* Called from the interrupt handler when the device interrupted. */
+	void (*on_interrupt)(struct virtio_dev *d, void *arg);
+	void *arg;
+};
+
+#define VIRTIO_DEV_MAX 32
+extern struct virtio_dev virtio_devs[VIRTIO_DEV_MAX];
+extern unsigned virtio_ndevs;
+
+/* Finds the virtio devices (virtio.c): PCI on pc/q35, MMIO from the
+ * command line or at microvm's addresses. Each transport adds what it
+ * finds with virtio_found() (NULL when the table is full). */
+void virtio_discover(void);
+struct virtio_dev *virtio_found(void);
+void virtio_pci_probe(const struct pci_fn *f);
+void virtio_mmio_probe(uint64_t addr, uint64_t size, uint32_t gsi, bool quiet);
+/* microvm's default transports: used when the command line names none
+ * and there is no PCI. */
+void virtio_mmio_probe_microvm(void);
+
+/*
+ * Resets the device, acknowledges it, and accepts the features of
+ * `wanted` it offers (plus VERSION_1 from a modern device). Returns the
+ * accepted set; refuses to boot when the device will not take them.
+ */
+uint64_t virtio_negotiate(struct virtio_dev *d, uint64_t wanted);
+/* Allocates an interrupt vector for the device and routes it there;
+ * `fn` runs in the interrupt handler. Before virtio_queue(). */
+void virtio_irq(struct virtio_dev *d, void (*fn)(struct virtio_dev *d, void *arg), void *arg);
+/* Sets up queue `index` with at most `size` entries (memory from
+ * mem_take); refuses to boot on failure. */
+void virtio_queue(struct virtio_dev *d, struct virtq *vq, unsigned index, unsigned size,
+                  bool interrupts);
+/* Tells the device the driver is ready (DRIVER_OK). */
+void virtio_ready(struct virtio_dev *d);
+/* Device configuration, read consistently (retried across changes). */
+uint32_t virtio_config32(struct virtio_dev *d, unsigned off);
+uint64_t virtio_config64(struct virtio_dev *d, unsigned off);
+/* Refuses to boot: "keel: <where>: <what>". */
+void virtio_fail(struct virtio_dev *d, const char *what) __attribute__((noreturn));
+
+/* Makes descriptor chain `head` available to the device. */
+void virtq_push(struct virtq *vq, uint16_t head);
+/* Notifies the device of what was pushed, unless it said it need not be. */
+void virtq_kick(struct virtq *vq);
+/* True when the device has returned a buffer not yet taken. */
+bool virtq_has_used(const struct virtq *vq);
+/* Takes the next returned buffer (virtq_has_used() first). */
+struct virtq_used_elem virtq_take(struct virtq *vq);
+/* Waits, sleeping, until the device returns a buffer or `timeout` ns
+ * pass (false). */
+bool virtq_wait(struct virtq *vq, kp_time timeout);
+
+/* ---- Devices of the manifest (manifest.c, devices.c) ------------------------- */
+
+/* Declared device i of the manifest, which is handle i. */
+struct device {
+	char name[KEEL_NOTE_DESC_SIZE];
+	uint32_t kind;           /* KEEL_NOTE_NET or KEEL_NOTE_BLOCK */
+	struct virtio_dev *vdev; /* the hardware matched to it (devices_attach) */
+	void *driver;            /* the driver's state; NULL until attached */
+};
+extern struct device devices[KEEL_MANIFEST_MAX];
+extern unsigned devices_count;
+
+/*
+ * Matches each declared device to a virtio device of its kind (the i-th
+ * net device of the manifest to the i-th virtio-net device found, and so
+ * for block) and starts its driver when the image links one (it does
+ * when it calls kp_net_* / kp_block_*); starts virtio-rng for kp_random
+ * when the image links it. Refuses to boot, naming the device, when
+ * hardware is missing.
+ */
+void devices_attach(void);
+/* The handle of declared device `name` of `kind` whose driver runs, or
+ * -1. */
+int devices_find(const char *name, uint32_t kind);
+
+/* Drivers, each in its own file (virtio_net.c, virtio_blk.c,
+ * virtio_rng.c). devices.c refers to these weakly: a driver is in the
+ * image only when the image calls into it (kp_net_*, kp_block_*,
+ * kp_random), and devices.c starts only the drivers that are there. */
+void virtio_net_attach(struct device *dev, kp_handle h);
+void virtio_blk_attach(struct device *dev, kp_handle h);
+void virtio_rng_attach(struct virtio_dev *d);
+/* Fills buf with len bytes from virtio-rng; false when there is none or
+ * it failed (virtio_rng.c). */
+bool virtio_rng_read(void *buf, size_t len);
+
 /* ---- Start steps (manifest.c, start.c) ------------------------------------ */
 
+/* Reads the manifest: refuses to boot when it is malformed, is for
+ * another target, or asks for what this platform has not (host sockets);
+ * records the declared devices in devices[] (handle i is devices[i]). */
 void manifest_check(void);
 void x86_start(uint32_t kind, uint32_t info_paddr) __attribute__((noreturn));
 

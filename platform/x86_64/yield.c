@@ -13,6 +13,8 @@
  * The timer is the local APIC's, one-shot (or TSC-deadline), armed for
  * the deadline each time round. Its longest one-shot count may be shorter
  * than the wait; waking early only costs one more turn of the loop.
+ * intr_wait() is one such turn, for drivers that wait for their device
+ * (block, entropy): it leaves the timer armed, and kp_yield re-arms it.
  */
 #include "platform_impl.h"
 
@@ -44,6 +46,16 @@ static void halt(void)
 	                       "xmm14", "xmm15");
 }
 
+void intr_wait(kp_time deadline)
+{
+	kp_time now = kp_clock_monotonic();
+
+	if (now >= deadline)
+		return;
+	arm_timer(now, deadline);
+	halt();
+}
+
 void kp_yield(kp_time deadline, kp_handle_set *ready)
 {
 	/* Partial lines reach the console before the image goes idle. */
@@ -51,9 +63,10 @@ void kp_yield(kp_time deadline, kp_handle_set *ready)
 	for (;;) {
 		kp_time now;
 
+		/* Level-triggered: a bit stays set while its input is
+		 * unread (the driver clears it). */
 		if (intr_ready) {
 			*ready = intr_ready;
-			intr_ready = 0;
 			return;
 		}
 		now = kp_clock_monotonic();

@@ -1,15 +1,17 @@
 #!/bin/sh
 # Bad input to tools/qemu-run.sh and to an x86_64 image: every case ends
 # with a clear message and a non-zero status, never a hang. Truncated,
-# empty and garbage files and an image for linux are refused before QEMU
-# starts (status 2); an image whose boot code is damaged stops the VM
-# (status 125); too little memory and a device the platform cannot
-# provide are refused by the image itself, before main (status 2).
+# empty and garbage files, an image for linux, and devices that do not
+# match the image's manifest (missing, undeclared, of the wrong kind,
+# given twice, malformed) are refused before QEMU starts (status 2); an
+# image whose boot code is damaged stops the VM (status 125); too little
+# memory and a declared device the machine does not have are refused by
+# the image itself, before main (status 2).
 set -u
 . tests/lib.sh
 . tests/x86_64/lib.sh
 
-x86_build examples/hello tests/x86_64/netdev tests/x86_64/bigbss
+x86_build examples/hello tests/x86_64/netdev tests/linux/blockrw tests/x86_64/bigbss
 img=$(x86_image examples/hello)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -60,9 +62,45 @@ x86_run 2 --mem 2 "$(x86_image tests/x86_64/bigbss)"
 expect_text "$out" "Keel needs at least 512 KiB"
 printf '%s\n' "$out" | grep -q "main ran" && fail "bigbss: main ran"
 
-# A device the platform cannot provide: refused before main.
-x86_run 2 "$(x86_image tests/x86_64/netdev)"
-expect_text "$out" "this image needs net device 'service'"
-printf '%s\n' "$out" | grep -q "main ran" && fail "netdev: main ran"
+# Devices that do not match the manifest: qemu-run.sh says which.
+netdev=$(x86_image tests/x86_64/netdev)
+blockrw=$(x86_image tests/linux/blockrw)
+dd if=/dev/zero of="$tmp/disk" bs=512 count=64 2>/dev/null
+refused "the image declares net device 'service'; give it with --net service=" "$netdev"
+refused "the image declares block device 'storage'; give it with --block storage=FILE" "$blockrw"
+refused "--block disk: the image declares no block device 'disk' (it declares: net service)" \
+	--net service=user --block disk="$tmp/disk" "$netdev"
+refused "--block service: 'service' is a net device in the image; give it with --net" \
+	--block service="$tmp/disk" "$netdev"
+refused "device 'service' is given twice" --net service=user --net service=user "$netdev"
+refused "neither user[:HOSTPORT-GUESTPORT,...] nor tap:IFNAME" --net service=bridge "$netdev"
+refused "'80' is not HOSTPORT-GUESTPORT" --net service=user:80 "$netdev"
+refused "ports in '8080-99999' must be 1..65535" --net service=user:8080-99999 "$netdev"
+refused "want NAME=" --net service "$netdev"
+refused "does not exist" --block storage="$tmp/nodisk" "$blockrw"
+refused "must start with a lower-case letter" --net Service=user "$netdev"
+refused "device names use only a-z, 0-9 and _" --net ser-vice=user "$netdev"
 
-pass "x86_64 bad input: 15 cases refused with a message, none hung"
+# Started by hand without its device: the image refuses before main.
+qemu_direct 2 -M microvm -cpu max -kernel "$netdev"
+expect_text "$out" "net device 'service' is declared, but the machine has no virtio-net device"
+printf '%s\n' "$out" | grep -q "main ran" && fail "netdev: main ran without its device"
+qemu_direct 2 -M q35 -cpu max -device virtio-net-pci,disable-legacy=on,netdev=n \
+	-netdev user,id=n -kernel "$blockrw"
+expect_text "$out" "block device 'storage' is declared, but the machine has no virtio-blk device"
+
+# Device entries on the command line that make no sense are ignored
+# with a warning, never mapped: registers in RAM, malformed ones.
+qemu_direct 0 -M microvm -cpu max -kernel "$img" \
+	-append "virtio_mmio.device=4K@0x200000:5 virtio_mmio.device=4K@nowhere"
+expect_text "$out" "virtio-mmio at 0x200000: the register window lies in RAM; ignored"
+expect_text "$out" "ignoring malformed 'virtio_mmio.device=4K@nowhere'"
+expect_line "$out" "Hello from Keel"
+
+# With its device it starts; it never calls kp_net_*, so the driver is
+# not in the image at all.
+x86_run 0 --net service=user "$netdev"
+expect_line "$out" "netdev: main ran"
+nm "$netdev.elf" | grep -q ' kp_net_acquire$' && fail "netdev links the virtio-net driver it never uses"
+
+pass "x86_64 bad input: 29 cases refused with a message, none hung"

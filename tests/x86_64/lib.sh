@@ -50,3 +50,21 @@ pvh_only() {
 	cp "$1" "$2" && printf '\0\0\0\0' | dd of="$2" bs=1 seek=$(printf '%d' "0x$hex") conv=notrunc 2>/dev/null ||
 		fail "cannot patch $2"
 }
+
+# qemu_direct WANT ARGS...: runs QEMU itself (not qemu-run.sh: for
+# machines, CPUs and devices qemu-run.sh does not make) on TCG with the
+# console on stdout and the exit device, under timeout; fails unless the
+# image's status (from isa-debug-exit: QEMU exits 2N+1) is WANT, or WANT
+# is -1 and QEMU ends some other way. ARGS are QEMU's. Output in $out.
+qemu_direct() {
+	want=$1
+	shift
+	out=$(timeout -k 5 "$RUN_TIMEOUT" qemu-system-x86_64 -accel tcg -display none -nodefaults \
+		-no-user-config -no-reboot -serial stdio -m 64 \
+		-device isa-debug-exit,iobase=0xf4,iosize=0x04 "$@" 2>&1 </dev/null)
+	got=$?
+	[ "$got" -ne 124 ] || fail "'qemu $*' did not end within $RUN_TIMEOUT s; said: $out"
+	[ "$got" -ge 1 ] && [ $((got % 2)) -eq 1 ] && got=$(((got - 1) / 2))
+	[ "$want" -eq -1 ] || [ "$got" -eq "$want" ] ||
+		fail "'qemu $*' ended with status $got, want $want; said: $out"
+}

@@ -1,3 +1,3 @@
-# Declares a net device, which this version of the x86_64 platform cannot
-# provide: the image must refuse to start.
+# Declares a net device but never uses it (tests/x86_64/bad.t): the image
+# must refuse to start without one, and link no network driver.
 APP_SRCS := main.c

@@ -1,4 +1,5 @@
-/* Declares the net device "service"; main must never run on x86_64. */
+/* Declares the net device "service" and never calls kp_net_*: main runs
+ * only when the machine has a virtio-net device for it. */
 #include <stdio.h>
 
 #include <keel/manifest.h>
