@@ -3,7 +3,7 @@
 # the echo image on TAP B in namespace B (10.0.0.2), Linux on TAP A in
 # namespace A (10.0.0.1), and keel-faultlink carrying the frames between
 # them (TAP A's fd on one side, an AF_PACKET socket on TAP B on the other)
-# with 5 % loss, 1 % duplication, 5 % reordering and 2 ms of delay each
+# with 5 % loss, 5 % duplication, 25 % reordering and 2 ms of delay each
 # way. 8 MiB go each way at once and must come back intact (sha256).
 # Needs root; fails without it. Bounded by timeouts; cleans up on exit.
 set -u
@@ -57,7 +57,7 @@ ip -n "$nsb" link set "$tapb" up || fail "cannot bring $tapb up"
 timeout 150 ip netns exec "$nsb" "$launch" --net service=tap:"$tapb" "$img" -- \
 	--ipv4=10.0.0.2/24 --exit-after=120 >"$tmp/out" 2>&1 &
 pid=$!
-"$fl" --a tap:"$tapa@$nsa" --b packet:"$tapb@$nsb" --loss 5 --dup 1 --reorder 5 --delay 2 \
+"$fl" --a tap:"$tapa@$nsa" --b packet:"$tapb@$nsb" --loss 5 --dup 5 --reorder 25 --delay 2 \
 	--seed 7 --seconds 140 >"$tmp/fl" 2>&1 &
 flpid=$!
 tries=0
@@ -80,4 +80,4 @@ kill -TERM "$flpid"
 wait "$flpid"
 flpid=
 cat "$tmp/fl"
-pass "8 MiB each way intact through 5% loss, 1% dup, 5% reorder in $(( (t1 - t0) / 1000000 )) ms"
+pass "8 MiB each way intact through 5% loss, 5% dup, 25% reorder in $(( (t1 - t0) / 1000000 )) ms"
