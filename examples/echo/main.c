@@ -4,7 +4,7 @@
  * port 9 (RFC 863) and a chargen-like source on port 19 (RFC 864), so
  * that throughput can be measured one way at a time.
  *
- *     echo [--ipv4=ADDR/PREFIX] [--max-conns=N] [--exit-after=SECONDS] [--bench]
+ *     echo [--ipv4=ADDR/PREFIX] [--max-conns=N] [--port=N] [--exit-after=SECONDS] [--bench]
  *
  * Each TCP connection gets a fiber of its own that writes back what it
  * reads until the peer ends its stream. UDP datagrams are answered to
@@ -19,10 +19,11 @@
 #include <string.h>
 
 #include <keel/core.h>
-#include <keel/manifest.h>
 #include <keel/net.h>
 
-KEEL_NET_DEVICE(service);
+/* The net device "service" is declared in device.c, which only the
+ * direct-stack build links: examples/echo-socket builds this same file
+ * on the socket stack, which needs no device. */
 
 #define ECHO_PORT 7
 #define DISCARD_PORT 9
@@ -137,7 +138,7 @@ static void udp_server(void *arg)
 static void usage(const char *why)
 {
 	printf("echo: %s\nusage: echo [--ipv4=ADDR/PREFIX] [--ipv4-gateway=ADDR] "
-	       "[--max-conns=N] [--exit-after=SECONDS] [--bench]\n",
+	       "[--max-conns=N] [--port=N] [--exit-after=SECONDS] [--bench]\n",
 	       why);
 }
 
@@ -167,6 +168,15 @@ int main(int argc, char **argv)
 				usage("bad --exit-after");
 				return 2;
 			}
+		} else if (strncmp(argv[i], "--port=", 7) == 0) {
+			char *end;
+			long port = strtol(argv[i] + 7, &end, 10);
+
+			if (*end || port < 1 || port > 65535) {
+				usage("bad --port");
+				return 2;
+			}
+			at.port = (uint16_t)port;
 		} else if (strcmp(argv[i], "--bench") == 0) {
 			bench = true;
 		} else {
@@ -174,6 +184,8 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
+	uint16_t echo_port = at.port;
+
 	rc = keel_net_open("service", &cfg, keel_now() + 30 * KEEL_SEC, &net);
 	if (rc != KEEL_OK) {
 		printf("echo: cannot start the network: %s\n", keel_strerror(rc));
@@ -200,7 +212,7 @@ int main(int argc, char **argv)
 		printf("echo: out of memory\n");
 		return 1;
 	}
-	printf("echo: listening on port %d (tcp, udp)%s\n", ECHO_PORT,
+	printf("echo: listening on port %d (tcp, udp)%s\n", echo_port,
 	       bench ? ", discard 9, chargen 19" : "");
 	if (exit_after < 0) {
 		struct keel_waitq forever = KEEL_WAITQ_INIT(forever);
