@@ -17,7 +17,7 @@ BUILD_DIR ?= build/$(TARGET)
 B := $(BUILD_DIR)
 H := build/host
 
-KNOWN_TARGETS := linux x86_64
+KNOWN_TARGETS := linux x86_64 aarch64
 ifeq ($(filter $(TARGET),$(KNOWN_TARGETS)),)
 $(error unknown target '$(TARGET)'; known targets: $(KNOWN_TARGETS))
 endif
@@ -25,6 +25,8 @@ endif
 # The platform fragment sets ARCH, PLATFORM_SRCS, PLATFORM_CFLAGS,
 # PLATFORM_LDFLAGS and PLATFORM_LDSCRIPT.
 include platform/$(TARGET)/build.mk
+# A cross target's fragment names its own objcopy.
+OBJCOPY ?= objcopy
 # Library fragments set <LIB>_SRCS (C and assembly, paths from the top).
 include lib/libc/build.mk
 include lib/core/build.mk
@@ -84,23 +86,31 @@ $(B)/obj/%.o: %.S
 # An application folder holds its C sources and keel.mk, which may set
 # APP_SRCS (default: every .c in the folder), APP_CFLAGS, and APP_LIBS (the
 # optional libraries it links, e.g. "net"), and APP_SITE (a folder compiled
-# into the image as a key-value store: lib/kv/site.mk).
+# into the image as a key-value store, with APP_SITE_EXTRA files the build
+# makes: lib/kv/site.mk). APP_SRCS may name files of another folder
+# ("../www/main.c"); their objects stay under this app's output.
 EXAMPLES := $(patsubst %/keel.mk,%,$(wildcard examples/*/keel.mk))
+# An example that needs a library this TARGET lacks (the socket stack
+# beyond linux) is passed over with a line saying so.
 examples: libs
-	@for a in $(EXAMPLES); do $(MAKE) --no-print-directory app APP=$$a || exit 1; done
+	@for a in $(EXAMPLES); do $(MAKE) --no-print-directory app APP=$$a SKIP_UNAVAILABLE=1 || exit 1; done
 
 ifneq ($(APP),)
 APP_DIR := $(patsubst %/,%,$(APP))
 APP_NAME := $(notdir $(APP_DIR))
+# Set before keel.mk, so that its own rules can name files of the build.
+APP_OUT := $(B)/apps/$(APP_NAME)
 APP_SRCS :=
 APP_CFLAGS :=
 APP_LIBS :=
 APP_SITE :=
+APP_SITE_EXTRA :=
 include $(APP_DIR)/keel.mk
-$(foreach l,$(APP_LIBS),$(if $(filter $(l),$(OPT_LIBS)),,$(error $(APP_DIR)/keel.mk: $(or $(LIB_UNAVAILABLE_$(l)),unknown library '$(l)' in APP_LIBS; known: $(OPT_LIBS)))))
+APP_MISSING := $(firstword $(foreach l,$(APP_LIBS),$(if $(filter $(l),$(OPT_LIBS)),,$(l))))
+APP_SKIP := $(if $(and $(SKIP_UNAVAILABLE),$(LIB_UNAVAILABLE_$(APP_MISSING))),$(LIB_UNAVAILABLE_$(APP_MISSING)))
+$(if $(APP_MISSING),$(if $(APP_SKIP),,$(error $(APP_DIR)/keel.mk: $(or $(LIB_UNAVAILABLE_$(APP_MISSING)),unknown library '$(APP_MISSING)' in APP_LIBS; known: $(OPT_LIBS)))))
 APP_LIBS_A := $(patsubst %,$(B)/lib/libkeel%.a,$(APP_LIBS))
 APP_SRCS := $(if $(APP_SRCS),$(addprefix $(APP_DIR)/,$(APP_SRCS)),$(wildcard $(APP_DIR)/*.c))
-APP_OUT := $(B)/apps/$(APP_NAME)
 APP_OBJS := $(patsubst $(APP_DIR)/%.c,$(APP_OUT)/obj/%.o,$(APP_SRCS))
 # APP_SITE := DIR compiles that folder of the app into the image (lib/kv/site.mk).
 include lib/kv/site.mk
@@ -113,7 +123,12 @@ ifneq ($(shell cat $(APP_OUT)/.app-dir 2>/dev/null),$(APP_ABS))
 $(shell rm -rf $(APP_OUT) && mkdir -p $(APP_OUT) && echo '$(APP_ABS)' >$(APP_OUT)/.app-dir)
 endif
 
+ifeq ($(APP_SKIP),)
 app: $(APP_IMAGE)
+else
+app:
+	@echo "$(APP_DIR): skipped: $(APP_SKIP)"
+endif
 
 $(APP_OUT)/obj/%.o: $(APP_DIR)/%.c
 	@mkdir -p $(@D)
@@ -125,7 +140,7 @@ $(APP_IMAGE).elf: $(APP_OBJS) $(APP_LIBS_A) $(KEEL_LIBS_A) $(PLATFORM_LDSCRIPT)
 	$(CC) $(IMAGE_CFLAGS) $(IMAGE_LDFLAGS) -Wl,-Map,$(APP_IMAGE).map -o $@ \
 		$(APP_OBJS) -Wl,--start-group $(APP_LIBS_A) $(KEEL_LIBS_A) $(LIBGCC) -Wl,--end-group
 $(APP_IMAGE): $(APP_IMAGE).elf
-	objcopy --strip-all $< $@
+	$(OBJCOPY) --strip-all $< $@
 -include $(APP_OBJS:.o=.d)
 endif
 
@@ -133,7 +148,8 @@ endif
 HOST_CFLAGS := -std=c11 -O2 -g -D_GNU_SOURCE -Iinclude $(WARN)
 # keel-mkkv has its own rule (it links zlib): lib/kv/mkkv.mk.
 include lib/kv/mkkv.mk
-TOOLS := $(H)/bin/keel-inspect $(H)/bin/keel-launch $(H)/bin/keel-faultlink $(MKKV)
+include lib/store/tool.mk
+TOOLS := $(H)/bin/keel-inspect $(H)/bin/keel-launch $(H)/bin/keel-faultlink $(MKKV) $(STORE_TOOL)
 tools: $(TOOLS)
 $(H)/bin/keel-%: tools/%.c tools/elfnote.c tools/elfnote.h include/keel/manifest.h
 	@mkdir -p $(@D)

@@ -41,6 +41,7 @@ keel_time http_deadline(keel_time d)
 
 int http_conn_writev(struct http_conn *c, const struct keel_iovec *iov, size_t n)
 {
+	keel_time deadline = http_deadline(c->srv->cfg.write_timeout);
 	size_t total = 0;
 	long rc;
 
@@ -48,17 +49,20 @@ int http_conn_writev(struct http_conn *c, const struct keel_iovec *iov, size_t n
 		return KEEL_ECLOSED;
 	for (size_t i = 0; i < n; i++)
 		total += iov[i].len;
-	rc = keel_writev(c->flow, iov, n, http_deadline(c->srv->cfg.write_timeout));
+	rc = keel_writev(c->flow, iov, n, deadline);
 	if (rc >= 0 && (size_t)rc == total)
 		return KEEL_OK;
 	/* Cut short: the stream is no longer in a state we can describe. */
 	c->broken = true;
 	c->close = true;
-	if (rc == KEEL_ETIMEDOUT || rc >= 0) {
+	/* A short count says only that something stopped the write: it was
+	 * the deadline only if the deadline has passed (a peer's reset also
+	 * cuts a write short, and is no timeout). */
+	if (rc == KEEL_ETIMEDOUT || (rc >= 0 && keel_now() >= deadline)) {
 		c->srv->stats.timeouts++;
 		return KEEL_ETIMEDOUT;
 	}
-	return (int)rc;
+	return rc >= 0 ? KEEL_ECLOSED : (int)rc;
 }
 
 /* Reads what the flow has into the free end of the buffer. */

@@ -2,6 +2,12 @@
 # through the Xen PVH entry or multiboot (QEMU -kernel, Firecracker, GRUB).
 ARCH := x86_64
 
+# The virtio code shared with aarch64 (platform/virtio/virtio.h): its
+# files include this platform's platform_impl.h through the -I.
+VIRTIO_SRCS := $(addprefix platform/virtio/,devices.c virtio.c virtio_blk.c virtio_mmio.c \
+	virtio_net.c virtio_rng.c)
+$(patsubst %.c,$(B)/obj/%.o,$(VIRTIO_SRCS)): IMAGE_CFLAGS += -Iplatform/x86_64
+
 PLATFORM_SRCS := \
 	platform/x86_64/boot.S \
 	platform/x86_64/boot_info.c \
@@ -11,7 +17,6 @@ PLATFORM_SRCS := \
 	platform/x86_64/console.c \
 	platform/x86_64/cpu.c \
 	platform/x86_64/cpu_tables.c \
-	platform/x86_64/devices.c \
 	platform/x86_64/exit.c \
 	platform/x86_64/fault.c \
 	platform/x86_64/guard.c \
@@ -29,13 +34,11 @@ PLATFORM_SRCS := \
 	platform/x86_64/random.c \
 	platform/x86_64/rtc.c \
 	platform/x86_64/start.c \
-	platform/x86_64/virtio.c \
-	platform/x86_64/virtio_blk.c \
-	platform/x86_64/virtio_mmio.c \
-	platform/x86_64/virtio_net.c \
+	platform/x86_64/virtio_find.c \
+	platform/x86_64/virtio_irq.c \
 	platform/x86_64/virtio_pci.c \
-	platform/x86_64/virtio_rng.c \
-	platform/x86_64/yield.c
+	platform/x86_64/yield.c \
+	$(VIRTIO_SRCS)
 
 # Baseline x86-64 code (SSE2; boot.S enables SSE, and C uses it freely).
 # No red zone: exceptions, and in kp_yield interrupts, push their frame

@@ -26,6 +26,7 @@
 #include <keel/manifest.h>
 #include <keel/platform.h>
 
+#include "../virtio/virtio.h"
 #include "layout.h"
 
 /* ---- Boot information (boot_info.c) -------------------------------------- */
@@ -250,6 +251,23 @@ static inline void cpu_barrier(void)
 	__asm__ volatile("" ::: "memory");
 }
 
+/* platform/virtio's ordering of ring memory: x86 keeps stores in order
+ * and loads in order, so only the compiler must be held back. */
+static inline void cpu_wmb(void)
+{
+	__asm__ volatile("" ::: "memory");
+}
+
+static inline void cpu_rmb(void)
+{
+	__asm__ volatile("" ::: "memory");
+}
+
+static inline void cpu_relax(void)
+{
+	__asm__ volatile("pause");
+}
+
 /* ---- Memory (mem.c, mem_init.c, guard.c) --------------------------------- */
 
 #define PAGE_SIZE 4096u
@@ -441,12 +459,6 @@ bool x86_streq(const char *a, const char *b);
 
 /* ---- PCI (pci.c) ------------------------------------------------------------ */
 
-/* One function of a PCI device, by its configuration-space address. */
-struct pci_fn {
-	uint8_t bus, slot, fn;
-	uint16_t vendor, device;
-};
-
 /* Calls `visit` for every function on bus 0 and on the buses behind its
  * bridges, in address order. false: no PCI configuration mechanism (the
  * microvm machine has none). */
@@ -477,181 +489,17 @@ bool ioapic_has(unsigned gsi);
  * Refuses to boot when there is no such input. */
 void ioapic_route(unsigned gsi, unsigned vector);
 
-/* ---- virtio (virtio.c, virtio_pci.c, virtio_mmio.c) ------------------------- */
+/* ---- virtio: shared (platform/virtio/virtio.h) and x86-specific ------------- */
 
-/* Device types (virtio 1.x, 5). */
-#define VIRTIO_ID_NET 1
-#define VIRTIO_ID_BLOCK 2
-#define VIRTIO_ID_RNG 4
+/* What platform/virtio's code calls by these names. */
+#define platform_fail x86_fail
+#define platform_streq x86_streq
 
-/* Feature bits the transports and rings know about (virtio 1.x, 6). */
-#define VIRTIO_F_ANY_LAYOUT (1ull << 27) /* legacy: header and data may share a buffer */
-#define VIRTIO_F_VERSION_1 (1ull << 32)  /* a modern (1.x) device */
-
-/* Split virtqueue (virtio 1.x, 2.7): descriptor table, driver ("avail")
- * ring, device ("used") ring, shared with the device. */
-#define VIRTQ_DESC_F_NEXT 1
-#define VIRTQ_DESC_F_WRITE 2 /* the device writes this buffer */
-#define VIRTQ_AVAIL_F_NO_INTERRUPT 1
-#define VIRTQ_USED_F_NO_NOTIFY 1
-
-struct virtq_desc {
-	uint64_t addr;
-	uint32_t len;
-	uint16_t flags, next;
-};
-
-struct virtq_avail {
-	uint16_t flags, idx;
-	uint16_t ring[];
-};
-
-struct virtq_used_elem {
-	uint32_t id, len;
-};
-
-struct virtq_used {
-	uint16_t flags, idx;
-	struct virtq_used_elem ring[];
-};
-
-struct virtio_dev;
-
-struct virtq {
-	struct virtio_dev *dev;
-	uint16_t index; /* the queue's number on its device */
-	uint16_t size;  /* entries, a power of two */
-	volatile struct virtq_desc *desc;
-	volatile struct virtq_avail *avail;
-	volatile struct virtq_used *used;
-	uint16_t next_avail; /* the driver's copy of avail->idx */
-	uint16_t next_used;  /* used entries before this one are taken */
-	uintptr_t notify;    /* PCI: where to write to notify this queue */
-};
-
-/* What a transport (PCI or MMIO) does; virtio.c does the rest. */
-struct virtio_ops {
-	uint64_t (*features)(struct virtio_dev *d); /* offered by the device */
-	void (*set_features)(struct virtio_dev *d, uint64_t features);
-	uint8_t (*status)(struct virtio_dev *d);
-	void (*set_status)(struct virtio_dev *d, uint8_t status);
-	/* Device-specific configuration: `width` (1, 2, 4) bytes at `off`. */
-	uint32_t (*config)(struct virtio_dev *d, unsigned off, unsigned width);
-	uint32_t (*config_generation)(struct virtio_dev *d);
-	/* Largest size of queue `q` (0: no such queue). */
-	unsigned (*queue_max)(struct virtio_dev *d, unsigned q);
-	/* Gives the device the queue's memory and enables it; `interrupts`:
-	 * the queue signals used buffers through the device's vector. */
-	bool (*queue_start)(struct virtio_dev *d, struct virtq *vq, bool interrupts);
-	void (*notify)(struct virtio_dev *d, struct virtq *vq);
-	/* Routes the device's interrupt to `vector` (before queue_start). */
-	bool (*route)(struct virtio_dev *d, unsigned vector);
-	/* Reads and acknowledges the interrupt status; nonzero: it was this
-	 * device (always nonzero with MSI-X, which is never shared). */
-	uint32_t (*ack)(struct virtio_dev *d);
-};
-
-struct virtio_dev {
-	const struct virtio_ops *ops;
-	uint32_t type;   /* VIRTIO_ID_* */
-	bool legacy;     /* a virtio 0.9 (legacy MMIO) device */
-	bool claimed;    /* matched to a manifest device or to kp_random */
-	unsigned vector; /* its interrupt vector; 0 before virtio_irq */
-	char where[24];  /* "PCI 00:04.0", "MMIO 0xfeb00000", for messages */
-	/* Transport: MMIO registers, or PCI function and register windows. */
-	uintptr_t regs;
-	uint32_t gsi;      /* MMIO: its interrupt input */
-	struct pci_fn pci; /* PCI: its function (pci.vendor is 0 on MMIO) */
-	uintptr_t common, device_cfg, notify_base;
-	uint32_t notify_mult;
-	/* Called from the interrupt handler when the device interrupted. */
-	void (*on_interrupt)(struct virtio_dev *d, void *arg);
-	void *arg;
-};
-
-#define VIRTIO_DEV_MAX 32
-extern struct virtio_dev virtio_devs[VIRTIO_DEV_MAX];
-extern unsigned virtio_ndevs;
-
-/* Finds the virtio devices (virtio.c): PCI on pc/q35, MMIO from the
- * command line or at microvm's addresses. Each transport adds what it
- * finds with virtio_found() (NULL when the table is full). */
-void virtio_discover(void);
-struct virtio_dev *virtio_found(void);
+/* A function with a virtio device behind it (virtio_pci.c). */
 void virtio_pci_probe(const struct pci_fn *f);
-void virtio_mmio_probe(uint64_t addr, uint64_t size, uint32_t gsi, bool quiet);
 /* microvm's default transports: used when the command line names none
- * and there is no PCI. */
+ * and there is no PCI (virtio_find.c). */
 void virtio_mmio_probe_microvm(void);
-
-/*
- * Resets the device, acknowledges it, and accepts the features of
- * `wanted` it offers (plus VERSION_1 from a modern device). Returns the
- * accepted set; refuses to boot when the device will not take them.
- */
-uint64_t virtio_negotiate(struct virtio_dev *d, uint64_t wanted);
-/* Allocates an interrupt vector for the device and routes it there;
- * `fn` runs in the interrupt handler. Before virtio_queue(). */
-void virtio_irq(struct virtio_dev *d, void (*fn)(struct virtio_dev *d, void *arg), void *arg);
-/* Sets up queue `index` with at most `size` entries (memory from
- * mem_take); refuses to boot on failure. */
-void virtio_queue(struct virtio_dev *d, struct virtq *vq, unsigned index, unsigned size,
-                  bool interrupts);
-/* Tells the device the driver is ready (DRIVER_OK). */
-void virtio_ready(struct virtio_dev *d);
-/* Device configuration, read consistently (retried across changes). */
-uint32_t virtio_config32(struct virtio_dev *d, unsigned off);
-uint64_t virtio_config64(struct virtio_dev *d, unsigned off);
-/* Refuses to boot: "keel: <where>: <what>". */
-void virtio_fail(struct virtio_dev *d, const char *what) __attribute__((noreturn));
-
-/* Makes descriptor chain `head` available to the device. */
-void virtq_push(struct virtq *vq, uint16_t head);
-/* Notifies the device of what was pushed, unless it said it need not be. */
-void virtq_kick(struct virtq *vq);
-/* True when the device has returned a buffer not yet taken. */
-bool virtq_has_used(const struct virtq *vq);
-/* Takes the next returned buffer (virtq_has_used() first). */
-struct virtq_used_elem virtq_take(struct virtq *vq);
-/* Waits, sleeping, until the device returns a buffer or `timeout` ns
- * pass (false). */
-bool virtq_wait(struct virtq *vq, kp_time timeout);
-
-/* ---- Devices of the manifest (manifest.c, devices.c) ------------------------- */
-
-/* Declared device i of the manifest, which is handle i. */
-struct device {
-	char name[KEEL_NOTE_DESC_SIZE];
-	uint32_t kind;           /* KEEL_NOTE_NET or KEEL_NOTE_BLOCK */
-	struct virtio_dev *vdev; /* the hardware matched to it (devices_attach) */
-	void *driver;            /* the driver's state; NULL until attached */
-};
-extern struct device devices[KEEL_MANIFEST_MAX];
-extern unsigned devices_count;
-
-/*
- * Matches each declared device to a virtio device of its kind (the i-th
- * net device of the manifest to the i-th virtio-net device found, and so
- * for block) and starts its driver when the image links one (it does
- * when it calls kp_net_* / kp_block_*); starts virtio-rng for kp_random
- * when the image links it. Refuses to boot, naming the device, when
- * hardware is missing.
- */
-void devices_attach(void);
-/* The handle of declared device `name` of `kind` whose driver runs, or
- * -1. */
-int devices_find(const char *name, uint32_t kind);
-
-/* Drivers, each in its own file (virtio_net.c, virtio_blk.c,
- * virtio_rng.c). devices.c refers to these weakly: a driver is in the
- * image only when the image calls into it (kp_net_*, kp_block_*,
- * kp_random), and devices.c starts only the drivers that are there. */
-void virtio_net_attach(struct device *dev, kp_handle h);
-void virtio_blk_attach(struct device *dev, kp_handle h);
-void virtio_rng_attach(struct virtio_dev *d);
-/* Fills buf with len bytes from virtio-rng; false when there is none or
- * it failed (virtio_rng.c). */
-bool virtio_rng_read(void *buf, size_t len);
 
 /* ---- Start steps (manifest.c, start.c) ------------------------------------ */
 

@@ -1,0 +1,406 @@
+/*
+ * www — a small web site served by the image itself: the files of
+ * examples/www/site (and files/1m.bin, made by the build) are compiled
+ * into the image by keel-mkkv and served by lib/http, with validators,
+ * conditional requests, ranges and gzip copies; unknown paths get the
+ * site's 404.html with status 404; /metrics shows the counters of the
+ * network stack, the HTTP server, the runtime and the heap.
+ *
+ *     www [--port=N] [--bind=ADDR] [--log] [--max-conns=N] [--exit-after=SECONDS]
+ *         [--ipv4=ADDR/PREFIX] [--ipv4-gateway=ADDR] [--dns=ADDR]
+ *
+ *   --port=N          the TCP port (default: 80 on the direct stack, 8080
+ *                     on the socket stack, which runs unprivileged)
+ *   --bind=ADDR       listen on ADDR only (default: every address of the
+ *                     direct stack; 127.0.0.1 on the socket stack)
+ *   --log             one access-log line per request on the console
+ *   --max-conns=N     serve at most N connections at once; the next few
+ *                     get 503, and past N + 16 the stack refuses new ones
+ *   --exit-after=S    stop after S seconds and print the counters (tests)
+ *   --ipv4...         the address of the direct stack; without --ipv4 it
+ *                     asks DHCP (QEMU's user networking answers 10.0.2.15)
+ *
+ * The same file is built twice: examples/www links direct.c (its own
+ * TCP/IP stack on the net device "service") and examples/www-socket links
+ * socket.c (the host's sockets). When it is ready it prints one line,
+ * "www: serving on http://ADDR:PORT/".
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <keel/core.h>
+#include <keel/heap.h>
+#include <keel/http.h>
+#include <keel/kv.h>
+#include <keel/net.h>
+
+#include "www.h"
+
+/* The site, compiled in by keel-mkkv (keel.mk: APP_SITE). */
+extern struct keel_kv_static keel_site;
+
+#define NET_OPEN_TIMEOUT (30 * KEEL_SEC) /* DHCP included */
+#define LISTEN_BACKLOG 128
+#define METRICS_MAX 4096
+/* Connections the stack takes past the server's bound, so that those
+ * peers get a 503 from the server rather than a reset from the stack. */
+#define TCP_SLACK 16
+#define NOT_FOUND_PAGE "404.html"
+/*
+ * Packet buffers of the direct stack (lib/net's default is 512). Data
+ * sent and not yet acknowledged sits in them, and TCP may fill all but an
+ * eighth of the pool: 1024 leave room for 8 clients that stop reading a
+ * large file with a full send buffer (128 KiB each) while others are
+ * still served. A small machine gets fewer: at most half its heap, at
+ * about FRAME_BUFFER_BYTES each. The socket stack ignores them.
+ */
+#define FRAME_BUFFERS 1024
+#define FRAME_BUFFERS_MIN 64
+#define FRAME_BUFFER_BYTES 2200
+
+static struct keel_http_static site = { &keel_site.kv, "index.html" };
+static struct keel_net *net;
+static struct keel_http_server *server;
+static keel_time started;
+static char summary[METRICS_MAX]; /* the counters printed by --exit-after */
+
+/* ---- The site ------------------------------------------------------------- */
+
+/*
+ * True when keel_http_static would find something to send for the path
+ * part `rest` (the route's wildcard): the file, a folder's index, or a
+ * folder named without its '/' (which it redirects). It decodes the path
+ * as keel_http_static does; a path it would refuse (".." and the like)
+ * names no key of the store, so it is not found here either.
+ */
+static bool site_has(const char *rest)
+{
+	char key[KEEL_KV_KEY_MAX + 2];
+	size_t ilen = strlen(site.index);
+	struct keel_kv_value v;
+	long n = keel_http_percent_decode(rest, strlen(rest), key, sizeof(key));
+
+	if (n < 0)
+		return false;
+	if (n == 0 || key[n - 1] == '/') {
+		if ((size_t)n + ilen >= sizeof(key))
+			return false;
+		memcpy(key + n, site.index, ilen + 1);
+		return keel_kv_get(site.kv, key, (size_t)n + ilen, &v) == KEEL_OK;
+	}
+	if (keel_kv_get(site.kv, key, (size_t)n, &v) == KEEL_OK)
+		return true;
+	if ((size_t)n + 1 + ilen >= sizeof(key))
+		return false;
+	key[n] = '/';
+	memcpy(key + n + 1, site.index, ilen + 1);
+	return keel_kv_get(site.kv, key, (size_t)n + 1 + ilen, &v) == KEEL_OK;
+}
+
+/* 404 with the site's own page (a short text when the site has none). */
+static int not_found(struct keel_http_response *resp)
+{
+	struct keel_kv_value v;
+
+	if (keel_kv_get(site.kv, NOT_FOUND_PAGE, strlen(NOT_FOUND_PAGE), &v) != KEEL_OK ||
+	    !v.data || v.len > SIZE_MAX)
+		return keel_http_respond_status(resp, 404);
+	return keel_http_respond(resp, 404, v.content_type, v.data, (size_t)v.len);
+}
+
+static int serve_site(struct keel_http_request *req, struct keel_http_response *resp, void *arg)
+{
+	if (!site_has(keel_http_wildcard(req)))
+		return not_found(resp);
+	return keel_http_static(req, resp, arg);
+}
+
+/* ---- /metrics ------------------------------------------------------------- */
+
+/* Text built in a caller's buffer, whole lines only: once a line does
+ * not fit, nothing more is added. */
+struct text {
+	char *buf;
+	size_t len, cap;
+	bool full;
+};
+
+static void put(struct text *t, const char *name, uint64_t value)
+{
+	int n;
+
+	if (t->full)
+		return;
+	n = snprintf(t->buf + t->len, t->cap - t->len, "%s %llu\n", name, (unsigned long long)value);
+	if (n < 0 || (size_t)n >= t->cap - t->len)
+		t->full = true;
+	else
+		t->len += (size_t)n;
+}
+
+/*
+ * The counters as "name value" lines (the Prometheus text format without
+ * types). Counters a stack does not keep are 0 (the socket stack has no
+ * frames). heap_high_water is the most the heap ever held at once.
+ */
+static size_t metrics_text(char *buf, size_t cap)
+{
+	struct text t = { buf, 0, cap, false };
+	struct keel_heap_stats h;
+	struct keel_core_stats c;
+	struct keel_http_stats s;
+	struct keel_net_stats n;
+
+	keel_heap_stats(&h);
+	keel_core_stats(&c);
+	keel_http_stats(server, &s);
+	keel_net_stats(net, &n);
+
+	put(&t, "uptime_seconds", (keel_now() - started) / KEEL_SEC);
+
+	put(&t, "heap_size", h.size);
+	put(&t, "heap_in_use", h.in_use);
+	put(&t, "heap_high_water", h.high_water);
+	put(&t, "heap_free", h.free_bytes);
+	put(&t, "heap_largest_free", h.largest_free);
+	put(&t, "heap_allocs", h.allocs);
+	put(&t, "heap_frees", h.frees);
+	put(&t, "heap_failures", h.failures);
+
+	put(&t, "fibers_live", c.fibers_live);
+	put(&t, "fibers_high_water", c.fibers_high_water);
+	put(&t, "fibers_spawned", c.fibers_spawned);
+	put(&t, "fiber_switches", c.switches);
+	put(&t, "timers_fired", c.timers_fired);
+	put(&t, "loop_yields", c.yields);
+
+	put(&t, "http_conns_accepted", s.conns_accepted);
+	put(&t, "http_conns_refused", s.conns_refused);
+	put(&t, "http_conns_live", s.conns_live);
+	put(&t, "http_requests", s.requests);
+	put(&t, "http_responses_1xx", s.responses[1]);
+	put(&t, "http_responses_2xx", s.responses[2]);
+	put(&t, "http_responses_3xx", s.responses[3]);
+	put(&t, "http_responses_4xx", s.responses[4]);
+	put(&t, "http_responses_5xx", s.responses[5]);
+	put(&t, "http_bad_requests", s.bad_requests);
+	put(&t, "http_timeouts", s.timeouts);
+	put(&t, "http_body_bytes_in", s.body_bytes_in);
+	put(&t, "http_body_bytes_out", s.body_bytes_out);
+
+	put(&t, "net_frames_in", n.frames_in);
+	put(&t, "net_frames_out", n.frames_out);
+	put(&t, "net_bytes_in", n.bytes_in);
+	put(&t, "net_bytes_out", n.bytes_out);
+	put(&t, "net_drop_bad_frame", n.drop_bad_frame);
+	put(&t, "net_drop_not_for_us", n.drop_not_for_us);
+	put(&t, "net_drop_bad_ip", n.drop_bad_ip);
+	put(&t, "net_drop_bad_l4", n.drop_bad_l4);
+	put(&t, "net_drop_no_buffer", n.drop_no_buffer);
+	put(&t, "net_drop_arp_pending", n.drop_arp_pending);
+	put(&t, "net_drop_reasm", n.drop_reasm);
+	put(&t, "net_drop_other", n.drop_other);
+	put(&t, "net_arp_requests_in", n.arp_requests_in);
+	put(&t, "net_arp_replies_out", n.arp_replies_out);
+	put(&t, "net_icmp_echo_in", n.icmp_echo_in);
+	put(&t, "net_icmp_unreach_out", n.icmp_unreach_out);
+	put(&t, "net_icmp_rate_limited", n.icmp_rate_limited);
+	put(&t, "net_udp_in", n.udp_in);
+	put(&t, "net_udp_out", n.udp_out);
+	put(&t, "net_udp_no_port", n.udp_no_port);
+	put(&t, "net_tcp_in", n.tcp_in);
+	put(&t, "net_tcp_out", n.tcp_out);
+	put(&t, "net_tcp_retransmits", n.tcp_retransmits);
+	put(&t, "net_tcp_resets_out", n.tcp_resets_out);
+	put(&t, "net_tcp_conns_opened", n.tcp_conns_opened);
+	put(&t, "net_tcp_conns_refused", n.tcp_conns_refused);
+	put(&t, "net_tcp_syn_cookies", n.tcp_syn_cookies);
+	put(&t, "net_tcp_drop_bad", n.tcp_drop_bad);
+	put(&t, "net_tcp_conns_live", n.tcp_conns_live);
+	put(&t, "net_buffers_free", n.buffers_free);
+	put(&t, "net_buffers_total", n.buffers_total);
+	/* METRICS_MAX holds all of them with room to spare; were it too
+	 * small, the last counters would be missing (tests look for them). */
+	return t.len;
+}
+
+static int metrics(struct keel_http_request *req, struct keel_http_response *resp, void *arg)
+{
+	char body[METRICS_MAX];
+	size_t len = metrics_text(body, sizeof(body));
+
+	keel_http_header_add(resp, "Cache-Control", "no-store");
+	/* keel_http_respond hands the bytes to the flow before it returns,
+	 * so a buffer on this fiber's stack is enough. */
+	return keel_http_respond(resp, 200, "text/plain; charset=utf-8", body, len);
+}
+
+/* ---- Start ---------------------------------------------------------------- */
+
+struct options {
+	uint16_t port;
+	struct keel_addr bind;
+	bool access_log;
+	long exit_after; /* seconds; -1: run until stopped */
+};
+
+static void usage(const char *why)
+{
+	printf(
+	    "www: %s\n"
+	    "usage: www [--port=N] [--bind=ADDR] [--log] [--max-conns=N] [--exit-after=SECONDS]\n"
+	    "           [--ipv4=ADDR/PREFIX] [--ipv4-gateway=ADDR] [--dns=ADDR]\n",
+	    why);
+}
+
+/* A decimal number min..max with nothing after it. */
+static bool parse_number(const char *s, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	if (*s < '0' || *s > '9')
+		return false;
+	v = strtol(s, &end, 10);
+	if (*end || v < min || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+/* Parses what keel_net_config_args left of argv. Returns false after
+ * printing why. */
+static bool parse_options(int argc, char **argv, struct options *o)
+{
+	struct keel_addr bind;
+	long v;
+
+	o->port = www_stack.port;
+	o->bind = keel_addr_any4();
+	if (www_stack.bind && keel_addr_parse(www_stack.bind, &o->bind) != KEEL_OK) {
+		usage("bad built-in address");
+		return false;
+	}
+	o->access_log = false;
+	o->exit_after = -1;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (strncmp(a, "--port=", 7) == 0 && parse_number(a + 7, 1, 65535, &v)) {
+			o->port = (uint16_t)v;
+		} else if (strncmp(a, "--bind=", 7) == 0 &&
+		           keel_addr_parse(a + 7, &bind) == KEEL_OK) {
+			o->bind = bind;
+		} else if (strcmp(a, "--log") == 0) {
+			o->access_log = true;
+		} else if (strncmp(a, "--exit-after=", 13) == 0 &&
+		           parse_number(a + 13, 0, 1000000, &v)) {
+			o->exit_after = v;
+		} else {
+			char why[96];
+
+			snprintf(why, sizeof(why), "bad or unknown argument '%.60s'", a);
+			usage(why);
+			return false;
+		}
+	}
+	return true;
+}
+
+static uint32_t frame_buffers(void)
+{
+	struct keel_heap_stats h;
+	size_t fit;
+
+	keel_heap_stats(&h);
+	fit = h.size / 2 / FRAME_BUFFER_BYTES;
+	if (fit > FRAME_BUFFERS)
+		return FRAME_BUFFERS;
+	if (fit < FRAME_BUFFERS_MIN)
+		return FRAME_BUFFERS_MIN;
+	return (uint32_t)fit;
+}
+
+static void serve(void *arg)
+{
+	keel_http_serve(server, arg);
+}
+
+int main(int argc, char **argv)
+{
+	struct keel_net_config cfg;
+	struct keel_http_config hc;
+	struct options o;
+	struct keel_sockaddr at;
+	struct keel_listener *l;
+	struct keel_addr shown, any = keel_addr_any4();
+	char err[128], addr[KEEL_ADDR_STRLEN];
+	int rc;
+
+	started = keel_now();
+	keel_net_config_default(&cfg);
+	cfg.frame_buffers = frame_buffers();
+	if (keel_net_config_args(&cfg, &argc, argv, err, sizeof(err)) != KEEL_OK) {
+		usage(err);
+		return 2;
+	}
+	if (!parse_options(argc, argv, &o))
+		return 2;
+
+	keel_http_config_default(&hc);
+	hc.access_log = o.access_log;
+	if (cfg.max_tcp_conns) {
+		/* --max-conns bounds what the server serves at once; the stack
+		 * takes a few more so that those peers hear 503. */
+		hc.max_conns = cfg.max_tcp_conns;
+		cfg.max_tcp_conns += TCP_SLACK;
+	}
+
+	rc = keel_net_open(www_stack.device, &cfg, keel_now() + NET_OPEN_TIMEOUT, &net);
+	if (rc != KEEL_OK) {
+		printf("www: cannot start the network: %s%s\n", keel_strerror(rc),
+		       rc == KEEL_ETIMEDOUT ? " (no DHCP answer; give --ipv4=ADDR/PREFIX)" : "");
+		return 1;
+	}
+	server = keel_http_server_new(&hc);
+	if (!server || keel_http_route(server, "GET", "/metrics", metrics, NULL) != KEEL_OK ||
+	    keel_http_route(server, "GET", "/*", serve_site, &site) != KEEL_OK) {
+		printf("www: out of memory\n");
+		return 1;
+	}
+	at.addr = o.bind;
+	at.port = o.port;
+	rc = keel_tcp_listen(net, &at, LISTEN_BACKLOG, &l);
+	if (rc != KEEL_OK) {
+		keel_sockaddr_format(&at, addr, sizeof(addr));
+		printf("www: cannot listen on %s: %s\n", addr, keel_strerror(rc));
+		return 1;
+	}
+
+	/* The address to show: the one listened on, else the stack's own;
+	 * the socket stack listening on every address shows the loopback. */
+	shown = o.bind;
+	if (keel_addr_equal(&shown, &any))
+		shown = keel_net_addr(net);
+	if (shown.family == KEEL_AF_UNSPEC || keel_addr_equal(&shown, &any))
+		shown = keel_addr_ipv4(127, 0, 0, 1);
+	keel_addr_format(&shown, addr, sizeof(addr));
+	printf("www: serving on http://%s:%u/\n", addr, (unsigned)o.port);
+
+	if (o.exit_after < 0) {
+		serve(l);
+		return 0;
+	}
+	if (!keel_fiber_spawn(serve, l, 0)) {
+		printf("www: out of memory\n");
+		return 1;
+	}
+	keel_sleep((keel_time)o.exit_after * KEEL_SEC);
+	keel_tcp_listener_close(l);
+	printf("www: stopping after %ld s\n", o.exit_after);
+	fwrite(summary, 1, metrics_text(summary, sizeof(summary)), stdout);
+	return 0;
+}

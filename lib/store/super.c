@@ -1,0 +1,65 @@
+/*
+ * super.c — the two superblock copies. Copy (gen % 2) is overwritten, so
+ * the other always holds the previous generation: a torn or lost write of
+ * one copy leaves the older checkpoint readable.
+ *
+ *   0 magic "KEELSTOR"   8 version (4)   12 zero (4)   16 gen (8)
+ *   24 log_start (8)     32 log_end (8)  40 chain (4)  44 nonce (4)
+ *   48 capacity (8)      56 txns (8)     ... zero ...  508 crc32c of 0..507
+ */
+#include <string.h>
+
+#include "store_impl.h"
+
+int store_sb_write(struct keel_store *st, const struct superblock *sb)
+{
+	uint8_t b[SB_SIZE];
+
+	memset(b, 0, sizeof(b));
+	memcpy(b, SB_MAGIC, 8);
+	store_put_le32(b + 8, SB_VERSION);
+	store_put_le64(b + 16, sb->gen);
+	store_put_le64(b + 24, LOG_START);
+	store_put_le64(b + 32, sb->log_end);
+	store_put_le32(b + 40, sb->chain);
+	store_put_le32(b + 44, sb->nonce);
+	store_put_le64(b + 48, sb->capacity);
+	store_put_le64(b + 56, sb->txns);
+	store_put_le32(b + 508, store_crc32c(0, b, 508));
+	return keel_block_write(st->dev, (sb->gen % 2) * SB_SIZE, b, sizeof(b));
+}
+
+static bool decode(const uint8_t *b, uint64_t capacity, struct superblock *sb)
+{
+	if (memcmp(b, SB_MAGIC, 8) != 0 || store_le32(b + 8) != SB_VERSION ||
+	    store_le32(b + 508) != store_crc32c(0, b, 508) || store_le64(b + 24) != LOG_START)
+		return false;
+	sb->gen = store_le64(b + 16);
+	sb->log_end = store_le64(b + 32);
+	sb->chain = store_le32(b + 40);
+	sb->nonce = store_le32(b + 44);
+	sb->capacity = store_le64(b + 48);
+	sb->txns = store_le64(b + 56);
+	return sb->capacity <= capacity && sb->log_end >= LOG_START && sb->log_end <= sb->capacity;
+}
+
+int store_sb_read(struct keel_block *dev, struct superblock *out)
+{
+	uint8_t b[2 * SB_SIZE];
+	struct superblock s[2];
+	bool ok[2];
+	int err = keel_block_read(dev, 0, b, sizeof(b));
+
+	if (err != KEEL_OK)
+		return err;
+	for (int i = 0; i < 2; i++)
+		ok[i] =
+		    decode(b + i * SB_SIZE, dev->capacity, &s[i]) && s[i].gen % 2 == (unsigned)i;
+	if (!ok[0] && !ok[1])
+		return KEEL_ENOENT;
+	if (ok[0] && ok[1])
+		*out = s[0].gen > s[1].gen ? s[0] : s[1];
+	else
+		*out = ok[0] ? s[0] : s[1];
+	return KEEL_OK;
+}

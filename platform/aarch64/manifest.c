@@ -1,0 +1,99 @@
+/*
+ * manifest.c — the image's manifest: the target note this platform adds to
+ * every image, and checking the notes in memory before main.
+ *
+ * The launcher (tools/qemu-run-aarch64.sh) checks the file, but the image checks
+ * again: it may have been started by hand. The declared devices are
+ * recorded in devices[], in note order (device i is handle i);
+ * devices.c matches them to hardware once memory and interrupts are up.
+ */
+#include "platform_impl.h"
+
+/* "This image is for aarch64". start.c calls manifest_check(), so this
+ * object file, and with it the note, is in every image. */
+KEEL__NOTE(target, KEEL_NOTE_TARGET, aarch64);
+
+#define NOTE_NAMESZ 5 /* "Keel" and its NUL */
+
+/* A NUL-terminated name within the descriptor, as manifest.h wants. */
+static bool valid_name(const char desc[KEEL_NOTE_DESC_SIZE])
+{
+	size_t len = 0;
+
+	while (len < KEEL_NOTE_DESC_SIZE && desc[len])
+		len++;
+	if (len == 0 || len == KEEL_NOTE_DESC_SIZE || desc[0] < 'a' || desc[0] > 'z')
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		char c = desc[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
+			return false;
+	}
+	return true;
+}
+
+static bool owner_is_keel(const char *name)
+{
+	static const char owner[NOTE_NAMESZ] = KEEL_NOTE_OWNER;
+
+	for (unsigned i = 0; i < NOTE_NAMESZ; i++) {
+		if (name[i] != owner[i])
+			return false;
+	}
+	return true;
+}
+
+static void add_device(const struct keel_note *note)
+{
+	struct device *dev;
+	char num[A64_NUM_BUF];
+
+	for (unsigned i = 0; i < devices_count; i++) {
+		if (a64_streq(devices[i].name, note->desc))
+			a64_fail("the manifest declares device '", note->desc, "' twice", NULL);
+	}
+	if (devices_count == KEEL_MANIFEST_MAX)
+		a64_fail("the manifest declares more than ", a64_num(num, KEEL_MANIFEST_MAX),
+		         " devices", NULL);
+	dev = &devices[devices_count++];
+	for (unsigned i = 0; i < KEEL_NOTE_DESC_SIZE; i++)
+		dev->name[i] = note->desc[i];
+	dev->kind = note->type;
+}
+
+void manifest_check(void)
+{
+	const struct keel_note *note = __keel_manifest_start;
+	const struct keel_note *end = __keel_manifest_end;
+	size_t bytes = (size_t)((const char *)end - (const char *)note);
+	unsigned targets = 0;
+
+	if (bytes % sizeof(*note))
+		a64_fail("the manifest (.note.keel) is malformed: its size is not a whole number "
+		         "of notes",
+		         NULL);
+	for (; note < end; note++) {
+		if (note->namesz != NOTE_NAMESZ || note->descsz != KEEL_NOTE_DESC_SIZE ||
+		    !owner_is_keel(note->name))
+			a64_fail("the manifest (.note.keel) holds a note that is not Keel's", NULL);
+		if (!valid_name(note->desc))
+			a64_fail("the manifest (.note.keel) holds an invalid name", NULL);
+		switch (note->type) {
+		case KEEL_NOTE_TARGET:
+			if (!a64_streq(note->desc, "aarch64"))
+				a64_fail("this image was built for target '", note->desc,
+				         "', not aarch64", NULL);
+			targets++;
+			break;
+		case KEEL_NOTE_NET:
+		case KEEL_NOTE_BLOCK:
+			add_device(note);
+			break;
+		default:
+			a64_fail("the manifest (.note.keel) holds a note of unknown type", NULL);
+		}
+	}
+	if (targets != 1)
+		a64_fail("the manifest (.note.keel) must name its target exactly once", NULL);
+}

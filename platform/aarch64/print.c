@@ -1,0 +1,98 @@
+/*
+ * print.c — the platform's own messages, written straight to the console,
+ * without the C library (the platform sits below it, prints before the
+ * runtime exists, and must still print after a fault).
+ */
+#include <stdarg.h>
+
+#include "platform_impl.h"
+
+#define FAIL_LINE_MAX 512
+
+static size_t length(const char *s)
+{
+	size_t n = 0;
+
+	while (s[n])
+		n++;
+	return n;
+}
+
+void print_str(const char *s)
+{
+	console_write_now(s, length(s));
+}
+
+static void print_hex_digits(uint64_t v, unsigned digits)
+{
+	char buf[18];
+	unsigned i = 0;
+
+	buf[i++] = '0';
+	buf[i++] = 'x';
+	while (digits--)
+		buf[i++] = "0123456789abcdef"[(v >> (digits * 4)) & 0xf];
+	console_write_now(buf, i);
+}
+
+void print_hex(uint64_t v)
+{
+	print_hex_digits(v, 16);
+}
+
+void print_xnum(uint64_t v)
+{
+	unsigned digits = 1;
+
+	while (digits < 16 && (v >> (digits * 4)))
+		digits++;
+	print_hex_digits(v, digits);
+}
+
+void print_dec(uint64_t v)
+{
+	char buf[A64_NUM_BUF];
+
+	print_str(a64_num(buf, v));
+}
+
+const char *a64_num(char buf[A64_NUM_BUF], uint64_t value)
+{
+	char *p = buf + A64_NUM_BUF - 1;
+
+	*p = '\0';
+	do {
+		*--p = (char)('0' + value % 10);
+		value /= 10;
+	} while (value);
+	return p;
+}
+
+bool a64_streq(const char *a, const char *b)
+{
+	while (*a && *a == *b) {
+		a++;
+		b++;
+	}
+	return *a == *b;
+}
+
+void a64_fail(const char *first, ...)
+{
+	static const char prefix[] = "keel: ";
+	char msg[FAIL_LINE_MAX];
+	size_t len = 0;
+	va_list ap;
+
+	for (const char *p = prefix; *p; p++)
+		msg[len++] = *p;
+	va_start(ap, first);
+	for (const char *s = first; s; s = va_arg(ap, const char *)) {
+		while (*s && len < sizeof(msg) - 1)
+			msg[len++] = *s++;
+	}
+	va_end(ap);
+	msg[len++] = '\n';
+	console_write_now(msg, len);
+	kp_exit(A64_EXIT_REFUSED);
+}
