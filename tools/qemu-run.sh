@@ -277,7 +277,7 @@ for d in $(printf '%s\n' "$declared" | sed '/^$/d' | tr ' ' ':'); do
 			case "$p" in
 			tcp | udp) proto=$p; continue ;;
 			esac
-			fwd="$fwd,hostfwd=$proto::${p%-*}-:${p#*-}"
+			fwd="$fwd,hostfwd=$proto:127.0.0.1:${p%-*}-:${p#*-}"
 			reachable="$reachable
 $PROG: net $name: host $proto port ${p%-*} -> guest port ${p#*-} (user networking, guest 10.0.2.15)"
 			proto=tcp

@@ -134,7 +134,8 @@ static void put(struct text *t, const char *name, uint64_t value)
 
 	if (t->full)
 		return;
-	n = snprintf(t->buf + t->len, t->cap - t->len, "%s %llu\n", name, (unsigned long long)value);
+	n = snprintf(t->buf + t->len, t->cap - t->len, "%s %llu\n", name,
+	             (unsigned long long)value);
 	if (n < 0 || (size_t)n >= t->cap - t->len)
 		t->full = true;
 	else

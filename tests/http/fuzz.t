@@ -1,13 +1,13 @@
 #!/bin/sh
 # The libFuzzer target of the HTTP request parser (fuzz/http_request.c,
 # built by tests/http/test.mk: make http-fuzz), run for FUZZ_SECONDS
-# (default 15) from a copy of its seed corpus (fuzz/corpus/http_request).
+# (default 8) from a copy of its seed corpus (fuzz/corpus/http_request).
 # A crash, a sanitizer report or a broken promise (the target aborts)
 # fails the test. Needs clang with libFuzzer (Debian: clang, libclang-rt-14-dev).
 set -u
 . tests/lib.sh
 
-seconds=${FUZZ_SECONDS:-15}
+seconds=${FUZZ_SECONDS:-8}
 command -v clang >/dev/null || fail "clang is needed for the fuzz target"
 make -s http-fuzz >/dev/null 2>&1 ||
 	fail "build of the fuzz target failed: $(make http-fuzz 2>&1 | tail -n 20)"

@@ -3,11 +3,11 @@
 # libFuzzer + ASan + UBSan) from the seeds in fuzz/corpus/net_frames/.
 # New inputs go to a scratch folder, never into the committed seeds. Any
 # crash, leak or sanitizer report fails the test. FUZZ_SECONDS (default
-# 20) sets how long it runs.
+# 10) sets how long it runs.
 set -u
 . tests/lib.sh
 
-seconds=${FUZZ_SECONDS:-20}
+seconds=${FUZZ_SECONDS:-10}
 command -v clang >/dev/null || fail "clang is needed"
 make -s net-fuzz >/dev/null 2>&1 || {
 	make net-fuzz 2>&1 | tail -20

@@ -1,13 +1,13 @@
 #!/bin/sh
 # The libFuzzer targets of the DHCP and DNS parsers (fuzz/dhcp.c,
 # fuzz/dns.c, built by fuzz/fuzz.mk), each run for FUZZ_SECONDS (default
-# 15) from a copy of its seed corpus (fuzz/corpus/NAME). A crash, a
+# 8) from a copy of its seed corpus (fuzz/corpus/NAME). A crash, a
 # sanitizer report or a broken promise (the targets abort) fails the test.
 # Needs clang with libFuzzer (Debian: clang).
 set -u
 . tests/lib.sh
 
-seconds=${FUZZ_SECONDS:-15}
+seconds=${FUZZ_SECONDS:-8}
 command -v clang >/dev/null || fail "clang is needed for the fuzz targets"
 make -s -f Makefile -f fuzz/fuzz.mk parser-fuzz >/dev/null 2>&1 ||
 	fail "build of the fuzz targets failed: $(make -f Makefile -f fuzz/fuzz.mk parser-fuzz 2>&1 | tail -n 20)"

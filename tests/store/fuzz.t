@@ -2,13 +2,13 @@
 # The libFuzzer target of lib/store's readers of foreign bytes (trees,
 # commits, the open scan of a damaged disk, the line merge:
 # tests/store/fuzz_store.c, built by tests/store/test.mk: make store-fuzz),
-# run for FUZZ_SECONDS (default 15) from a few seeds made here. A crash,
+# run for FUZZ_SECONDS (default 8) from a few seeds made here. A crash,
 # a sanitizer report or a broken promise (the target aborts) fails the
 # test. Needs clang with libFuzzer (Debian: clang, libclang-rt-14-dev).
 set -u
 . tests/lib.sh
 
-seconds=${FUZZ_SECONDS:-15}
+seconds=${FUZZ_SECONDS:-8}
 command -v clang >/dev/null || fail "clang is needed for the fuzz target"
 make -s store-fuzz >/dev/null 2>&1 ||
 	fail "build of the fuzz target failed: $(make store-fuzz 2>&1 | tail -n 20)"
