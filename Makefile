@@ -166,6 +166,11 @@ unit: $(UNIT_TESTS)
 
 -include fuzz/fuzz.mk
 
+# Every libFuzzer target, built with clang, ASan and UBSan into $(H)/fuzz/;
+# make test runs each briefly (tests/*/fuzz*.t).
+.PHONY: fuzz
+fuzz: net-fuzz parser-fuzz http-fuzz nsock-fuzz store-fuzz
+
 test:
 	sh tests/run.sh
 
