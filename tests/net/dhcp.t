@@ -53,12 +53,13 @@ in_ns ip addr add 10.0.0.1/24 dev "$tap" || fail "cannot address $tap"
 in_ns ip link set "$tap" up || fail "cannot bring $tap up"
 
 # dnsmasq: DHCP and DNS on the TAP only, nothing read from the host's
-# files, no lease or pid file, its log on stderr.
+# files, no lease or pid file, its log on stderr. Started without the
+# in_ns function, so that $! is dnsmasq itself and cleanup can stop it.
 # Two names of 253 characters: the answer for "long" does not fit in 512
 # bytes, and dnsmasq cuts it before the address.
 l1=$(printf '%060d.%060d.%060d.%060d.keel.test' 0 0 0 0 | tr 0 a)
 l2=$(printf '%060d.%060d.%060d.%060d.keel.test' 0 0 0 0 | tr 0 b)
-in_ns dnsmasq --no-daemon --conf-file=/dev/null --no-resolv --no-hosts --pid-file= \
+ip netns exec "$ns" dnsmasq --no-daemon --conf-file=/dev/null --no-resolv --no-hosts --pid-file= \
 	--leasefile-ro --no-ping --log-facility=- --log-queries --log-dhcp \
 	--interface="$tap" --bind-interfaces --except-interface=lo \
 	--dhcp-range=10.0.0.50,10.0.0.60,255.255.255.0,2m \
