@@ -13,7 +13,10 @@ endif
 # files include this platform's platform_impl.h through the -I.
 VIRTIO_SRCS := $(addprefix platform/virtio/,devices.c virtio.c virtio_blk.c virtio_mmio.c \
 	virtio_net.c virtio_rng.c)
-$(patsubst %.c,$(B)/obj/%.o,$(VIRTIO_SRCS)): IMAGE_CFLAGS += -Iplatform/aarch64
+# The code every hypervisor target shares (platform/common/common.h), the
+# same way.
+COMMON_SRCS := platform/common/manifest.c platform/common/print.c
+$(patsubst %.c,$(B)/obj/%.o,$(VIRTIO_SRCS) $(COMMON_SRCS)): IMAGE_CFLAGS += -Iplatform/aarch64
 
 PLATFORM_SRCS := \
 	platform/aarch64/boot.S \
@@ -26,17 +29,16 @@ PLATFORM_SRCS := \
 	platform/aarch64/fault.c \
 	platform/aarch64/gic.c \
 	platform/aarch64/guard.c \
-	platform/aarch64/manifest.c \
 	platform/aarch64/mem.c \
 	platform/aarch64/mem_init.c \
-	platform/aarch64/print.c \
 	platform/aarch64/random.c \
 	platform/aarch64/start.c \
 	platform/aarch64/vectors.S \
 	platform/aarch64/virtio_find.c \
 	platform/aarch64/virtio_irq.c \
 	platform/aarch64/yield.c \
-	$(VIRTIO_SRCS)
+	$(VIRTIO_SRCS) \
+	$(COMMON_SRCS)
 
 # ARMv8.0-A code for any 64-bit ARM core. C may use the FP/SIMD registers
 # (boot.S enables them before any C): no exception handler resumes

@@ -30,7 +30,7 @@ void clock_init(void)
 {
 	freq = sysreg_read(cntfrq_el0) & 0xffffffffu;
 	if (freq == 0)
-		a64_fail("the generic timer's frequency (CNTFRQ_EL0) is not set", NULL);
+		platform_fail("the generic timer's frequency (CNTFRQ_EL0) is not set", NULL);
 	timer_arm(0);
 	counter_boot = counter();
 	wall_boot_ns = rtc_read_epoch() * NSEC;

@@ -53,7 +53,7 @@ static uint64_t cells(const uint8_t *p, unsigned n)
 	return v;
 }
 
-/* Inlined here (a64_streq is the same): the walk compares a name per
+/* Inlined here (platform_streq is the same): the walk compares a name per
  * property, and boot is counted in instructions under emulation. */
 static inline bool str_eq(const char *a, const char *b)
 {

@@ -24,8 +24,8 @@ static void psci_call(uint64_t fn)
 
 void kp_exit(int status)
 {
-	char num[A64_NUM_BUF];
-	const char *n = a64_num(num, (uint64_t)(status & 0xff));
+	char num[PLATFORM_NUM_BUF];
+	const char *n = platform_num(num, (uint64_t)(status & 0xff));
 
 	console_flush();
 	print_str("keel-exit ");

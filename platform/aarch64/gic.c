@@ -54,7 +54,7 @@ static void wait_clear(uintptr_t reg, uint32_t bits, const char *what)
 {
 	for (unsigned i = 0; mmio_read32(reg) & bits; i++) {
 		if (i == WAIT_MAX)
-			a64_fail("the GIC does not answer: ", what, NULL);
+			platform_fail("the GIC does not answer: ", what, NULL);
 	}
 }
 
@@ -110,7 +110,7 @@ static void init_v3(void)
 	sysreg_write(S3_0_C12_C12_5, sysreg_read(S3_0_C12_C12_5) | 1); /* ICC_SRE_EL1.SRE */
 	cpu_isb();
 	if (!(sysreg_read(S3_0_C12_C12_5) & 1))
-		a64_fail("the GICv3 CPU interface cannot be used through system registers", NULL);
+		platform_fail("the GICv3 CPU interface cannot be used through system registers", NULL);
 	sysreg_write(S3_0_C4_C6_0, 0xff); /* ICC_PMR_EL1 */
 	sysreg_write(S3_0_C12_C12_3, 0);  /* ICC_BPR1_EL1 */
 	sysreg_write(S3_0_C12_C12_7, 1);  /* ICC_IGRPEN1_EL1 */
@@ -128,14 +128,14 @@ void gic_init(void)
 	else if (version == 3)
 		init_v3();
 	else
-		a64_fail("the device tree names no GIC (v2 or v3)", NULL);
+		platform_fail("the device tree names no GIC (v2 or v3)", NULL);
 	enable_ppi(dt.timer_intid);
 }
 
 void intr_set_handler(uint32_t intid, intr_handler fn, void *arg)
 {
 	if (nhandlers == HANDLERS_MAX)
-		a64_fail("too many interrupt handlers", NULL);
+		platform_fail("too many interrupt handlers", NULL);
 	handlers[nhandlers++] = (struct handler){ intid, fn, arg };
 }
 

@@ -39,7 +39,7 @@ static uint64_t pool_pages(uint64_t heap_end, uint64_t heap_size)
 
 static void fail_map(void)
 {
-	a64_fail("internal error: the page-table pool is too small", NULL);
+	platform_fail("internal error: the page-table pool is too small", NULL);
 }
 
 static void map(uint64_t start, uint64_t end, uint64_t flags)
@@ -71,13 +71,13 @@ static void map_device(uint64_t addr, uint64_t size)
 	if (!addr)
 		return;
 	if (end >= VA_LIMIT || end < start)
-		a64_fail("a device's registers lie beyond the addresses mapped (512 GiB)", NULL);
+		platform_fail("a device's registers lie beyond the addresses mapped (512 GiB)", NULL);
 	map(start, end, MAP_DEVICE);
 }
 
-static const char *kib(char buf[A64_NUM_BUF], uint64_t bytes)
+static const char *kib(char buf[PLATFORM_NUM_BUF], uint64_t bytes)
 {
-	return a64_num(buf, bytes >> 10);
+	return platform_num(buf, bytes >> 10);
 }
 
 void mem_init(uintptr_t *heap_start, size_t *heap_size)
@@ -87,7 +87,7 @@ void mem_init(uintptr_t *heap_start, size_t *heap_size)
 	const struct dt_range *home = NULL, *best = NULL;
 	uint64_t start = 0, size = 0, pool_end;
 	uint64_t *root;
-	char num[A64_NUM_BUF];
+	char num[PLATFORM_NUM_BUF];
 
 	for (unsigned i = 0; i < dt.nram; i++) {
 		const struct dt_range *r = &dt.ram[i];
@@ -102,20 +102,20 @@ void mem_init(uintptr_t *heap_start, size_t *heap_size)
 		}
 	}
 	if (!home)
-		a64_fail("the device tree's memory does not hold the image", NULL);
+		platform_fail("the device tree's memory does not hold the image", NULL);
 	if (start + size > VA_LIMIT)
 		size = start < VA_LIMIT ? VA_LIMIT - start : 0;
 
 	pool_end = image_end + pool_pages(start + size, size) * PAGE_SIZE;
 	if (pool_end > home->end || pool_end > (4ull << 30))
-		a64_fail("too little memory for the page tables: ", kib(num, home->end - image_end),
+		platform_fail("too little memory for the page tables: ", kib(num, home->end - image_end),
 		         " KiB after the image", NULL);
 	if (best == home) {
 		start = pool_end;
 		size = best->end > pool_end ? best->end - pool_end : 0;
 	}
 	if (!best || size < HEAP_MIN)
-		a64_fail("only ", kib(num, size),
+		platform_fail("only ", kib(num, size),
 		         " KiB of memory are left for the heap; Keel needs at least 512 KiB "
 		         "(give the machine more memory)",
 		         NULL);
@@ -154,12 +154,12 @@ void mem_init(uintptr_t *heap_start, size_t *heap_size)
 void *mem_take(size_t size)
 {
 	uint64_t bytes = ((uint64_t)size + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1);
-	char num[A64_NUM_BUF];
+	char num[PLATFORM_NUM_BUF];
 	void *p;
 
 	if (bytes > mem_heap_end - mem_heap_start ||
 	    mem_heap_end - mem_heap_start - bytes < HEAP_MIN)
-		a64_fail("too little memory for the devices' buffers: they need ", kib(num, bytes),
+		platform_fail("too little memory for the devices' buffers: they need ", kib(num, bytes),
 		         " KiB more (give the machine more memory)", NULL);
 	mem_heap_end -= (uintptr_t)bytes;
 	p = (void *)mem_heap_end;

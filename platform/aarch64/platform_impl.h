@@ -26,8 +26,12 @@
 #include <keel/manifest.h>
 #include <keel/platform.h>
 
+#include "../common/common.h"
 #include "../virtio/virtio.h"
 #include "layout.h"
+
+/* This target's name, for platform/common/manifest.c. */
+#define PLATFORM_TARGET aarch64
 
 /* ---- Device tree (dtb.c) ---------------------------------------------------- */
 
@@ -249,40 +253,26 @@ void fault_report(struct exc_frame *f) __attribute__((noreturn));
 /* Prints "keel:   stack: PC RET RET..." from a frame-record walk. */
 void fault_print_stack(uint64_t pc, uint64_t fp);
 
-/* ---- Console and messages (console.c, print.c) ---------------------------------- */
+/* ---- Console (console.c) ---------------------------------------------------------- */
 
+/* Messages (print_str, platform_fail...) and the manifest check are
+ * platform/common's (common.h). */
 void console_init(void);
 void console_flush(void);
 void console_write_now(const char *buf, size_t len);
 
-void print_str(const char *s);
-void print_hex(uint64_t v);
-void print_xnum(uint64_t v);
-void print_dec(uint64_t v);
-void a64_fail(const char *first, ...) __attribute__((noreturn, sentinel));
-#define A64_NUM_BUF 24
-const char *a64_num(char buf[A64_NUM_BUF], uint64_t value);
-bool a64_streq(const char *a, const char *b);
-
 /* ---- Exit (exit.c) ---------------------------------------------------------------- */
 
-#define A64_EXIT_REFUSED 2
+#define A64_EXIT_REFUSED PLATFORM_EXIT_REFUSED
 #define A64_EXIT_ABORT (128 + 6)
 #define A64_EXIT_SIGILL (128 + 4)
 #define A64_EXIT_SIGTRAP (128 + 5)
 #define A64_EXIT_SIGBUS (128 + 7)
 #define A64_EXIT_SIGSEGV (128 + 11)
 
-/* ---- Start (cmdline.c, manifest.c, devices.c, start.c, random.c) ------------------ */
+/* ---- Start (cmdline.c, start.c, random.c) ----------------------------------------- */
 
 void cmdline_split(int *argc, char ***argv);
-
-/* Reads the manifest into devices[] (platform/virtio/virtio.h). */
-void manifest_check(void);
-
-/* What platform/virtio's code calls by these names. */
-#define platform_fail a64_fail
-#define platform_streq a64_streq
 
 /* RNDR (FEAT_RNG): false when the CPU has none or it failed. */
 bool cpu_rndr64(uint64_t *out);

@@ -19,7 +19,7 @@ void a64_start(uint64_t dtb)
 	err = dt_read(dtb ? dtb : 0x40000000);
 	console_init();
 	if (err)
-		a64_fail(err, NULL);
+		platform_fail(err, NULL);
 	manifest_check();
 	mem_init(&si.heap_start, &si.heap_size);
 	clock_init();

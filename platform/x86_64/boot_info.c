@@ -93,7 +93,7 @@ static void copy_cmdline(uint64_t addr)
 		return;
 	while (n < BOOT_CMDLINE_MAX - 1) {
 		if (!readable(addr + n, 1))
-			x86_fail("the loader's command line is not in the first GiB of memory",
+			platform_fail("the loader's command line is not in the first GiB of memory",
 			         NULL);
 		if ((boot_info.cmdline[n] = *(const char *)at(addr + n)) == '\0')
 			return;
@@ -108,14 +108,14 @@ static void read_pvh(uint64_t addr)
 	const struct hvm_start_info *si = at(addr);
 
 	if (!readable(addr, sizeof(*si)) || si->magic != PVH_MAGIC)
-		x86_fail("the PVH start info is missing or damaged", NULL);
+		platform_fail("the PVH start info is missing or damaged", NULL);
 	if (si->version < 1 || si->memmap_entries == 0)
-		x86_fail("the PVH loader gave no memory map (hvm_start_info version 0); "
+		platform_fail("the PVH loader gave no memory map (hvm_start_info version 0); "
 		         "use a loader that passes one (QEMU, Firecracker, Xen >= 4.11)",
 		         NULL);
 	if (!readable(si->memmap_paddr,
 	              (uint64_t)si->memmap_entries * sizeof(struct hvm_memmap_entry)))
-		x86_fail("the PVH memory map is not in the first GiB of memory", NULL);
+		platform_fail("the PVH memory map is not in the first GiB of memory", NULL);
 	for (uint32_t i = 0; i < si->memmap_entries; i++) {
 		const struct hvm_memmap_entry *e =
 		    (const struct hvm_memmap_entry *)at(si->memmap_paddr) + i;
@@ -131,12 +131,12 @@ static void read_multiboot(uint64_t addr)
 	const struct multiboot_info *mb = at(addr);
 
 	if (!readable(addr, sizeof(*mb)))
-		x86_fail("the multiboot information is not in the first GiB of memory", NULL);
+		platform_fail("the multiboot information is not in the first GiB of memory", NULL);
 	if (mb->flags & MB_INFO_MMAP) {
 		uint64_t p = mb->mmap_addr, end = p + mb->mmap_length;
 
 		if (!readable(p, mb->mmap_length))
-			x86_fail("the multiboot memory map is not in the first GiB of memory",
+			platform_fail("the multiboot memory map is not in the first GiB of memory",
 			         NULL);
 		/* Each entry says its own size; a size too small to hold an
 		 * entry would loop forever or read garbage. */
@@ -144,7 +144,7 @@ static void read_multiboot(uint64_t addr)
 			const struct multiboot_mmap_entry *e = at(p);
 
 			if (e->size < sizeof(*e) - sizeof(e->size))
-				x86_fail("the multiboot memory map is damaged", NULL);
+				platform_fail("the multiboot memory map is damaged", NULL);
 			if (e->type == E820_RAM)
 				add_ram(e->addr, e->len);
 			p += (uint64_t)e->size + sizeof(e->size);
@@ -167,7 +167,7 @@ void boot_info_read(enum boot_kind kind, uint32_t info_paddr)
 	else if (kind == BOOT_MULTIBOOT)
 		read_multiboot(info_paddr);
 	else
-		x86_fail("started by an unknown loader: neither the PVH entry nor multiboot", NULL);
+		platform_fail("started by an unknown loader: neither the PVH entry nor multiboot", NULL);
 	if (boot_info.nram == 0)
-		x86_fail("the loader's memory map has no usable RAM", NULL);
+		platform_fail("the loader's memory map has no usable RAM", NULL);
 }

@@ -6,7 +6,10 @@ ARCH := x86_64
 # files include this platform's platform_impl.h through the -I.
 VIRTIO_SRCS := $(addprefix platform/virtio/,devices.c virtio.c virtio_blk.c virtio_mmio.c \
 	virtio_net.c virtio_rng.c)
-$(patsubst %.c,$(B)/obj/%.o,$(VIRTIO_SRCS)): IMAGE_CFLAGS += -Iplatform/x86_64
+# The code every hypervisor target shares (platform/common/common.h), the
+# same way.
+COMMON_SRCS := platform/common/manifest.c platform/common/print.c
+$(patsubst %.c,$(B)/obj/%.o,$(VIRTIO_SRCS) $(COMMON_SRCS)): IMAGE_CFLAGS += -Iplatform/x86_64
 
 PLATFORM_SRCS := \
 	platform/x86_64/boot.S \
@@ -24,13 +27,11 @@ PLATFORM_SRCS := \
 	platform/x86_64/intr_stubs.S \
 	platform/x86_64/ioapic.c \
 	platform/x86_64/lapic.c \
-	platform/x86_64/manifest.c \
 	platform/x86_64/mem.c \
 	platform/x86_64/mem_init.c \
 	platform/x86_64/pci.c \
 	platform/x86_64/pic.c \
 	platform/x86_64/pit.c \
-	platform/x86_64/print.c \
 	platform/x86_64/random.c \
 	platform/x86_64/rtc.c \
 	platform/x86_64/start.c \
@@ -38,7 +39,8 @@ PLATFORM_SRCS := \
 	platform/x86_64/virtio_irq.c \
 	platform/x86_64/virtio_pci.c \
 	platform/x86_64/yield.c \
-	$(VIRTIO_SRCS)
+	$(VIRTIO_SRCS) \
+	$(COMMON_SRCS)
 
 # Baseline x86-64 code (SSE2; boot.S enables SSE, and C uses it freely).
 # No red zone: exceptions, and in kp_yield interrupts, push their frame

@@ -114,7 +114,7 @@ static void pit_measure(uint64_t *tsc, uint64_t *lapic)
 	while (!pit_fired) {
 		__asm__ volatile("sti; hlt; cli" ::: "memory");
 		if (lapic_timer_current() == 0)
-			x86_fail("no interrupt from the PIT: cannot measure the TSC frequency",
+			platform_fail("no interrupt from the PIT: cannot measure the TSC frequency",
 			         NULL);
 	}
 	take_sample(&end);
@@ -125,7 +125,7 @@ static void pit_measure(uint64_t *tsc, uint64_t *lapic)
 
 	ticks = (uint16_t)(start.pit - end.pit);
 	if (ticks < start.pit)
-		x86_fail("the PIT counted backwards: cannot measure the TSC frequency", NULL);
+		platform_fail("the PIT counted backwards: cannot measure the TSC frequency", NULL);
 	*tsc = (end.tsc - start.tsc) * PIT_HZ / ticks;
 	*lapic = (uint64_t)(start.lapic - end.lapic) * PIT_HZ / ticks;
 }
@@ -146,7 +146,7 @@ void clock_init(void)
 		uint64_t measured_tsc, measured_lapic;
 
 		if (!pit_present())
-			x86_fail("cannot tell the TSC frequency: CPUID does not state it and there "
+			platform_fail("cannot tell the TSC frequency: CPUID does not state it and there "
 			         "is no PIT to measure it against",
 			         NULL);
 		pit_measure(&measured_tsc, &measured_lapic);
@@ -156,7 +156,7 @@ void clock_init(void)
 			clock_lapic_hz = measured_lapic;
 	}
 	if (tsc_hz < 1000000 || (!clock_use_deadline && clock_lapic_hz < 1000))
-		x86_fail("the measured TSC or APIC timer frequency is implausible", NULL);
+		platform_fail("the measured TSC or APIC timer frequency is implausible", NULL);
 	tsc_mult = (uint64_t)(((unsigned __int128)NSEC << 32) / tsc_hz);
 
 	/* The RTC says 0 when it cannot be read: the wall clock then starts

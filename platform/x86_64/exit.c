@@ -28,8 +28,8 @@ static void status_port_write(const char *s)
 
 void kp_exit(int status)
 {
-	char num[X86_NUM_BUF];
-	const char *n = x86_num(num, (uint64_t)(status & 0xff));
+	char num[PLATFORM_NUM_BUF];
+	const char *n = platform_num(num, (uint64_t)(status & 0xff));
 
 	console_flush();
 	status_port_write("keel-exit ");

@@ -54,7 +54,7 @@ unsigned intr_alloc_vector(void)
 	static unsigned next = INTR_VECTOR_DEVICE_FIRST;
 
 	if (next > INTR_VECTOR_DEVICE_LAST)
-		x86_fail("too many devices: no interrupt vector is left for another", NULL);
+		platform_fail("too many devices: no interrupt vector is left for another", NULL);
 	return next++;
 }
 

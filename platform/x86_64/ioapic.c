@@ -78,12 +78,12 @@ bool ioapic_has(unsigned gsi)
 void ioapic_route(unsigned gsi, unsigned vector)
 {
 	int i = find(gsi);
-	char num[X86_NUM_BUF];
+	char num[PLATFORM_NUM_BUF];
 	uintptr_t base;
 	unsigned entry;
 
 	if (i < 0)
-		x86_fail("no IOAPIC has interrupt input ", x86_num(num, gsi), NULL);
+		platform_fail("no IOAPIC has interrupt input ", platform_num(num, gsi), NULL);
 	base = (uintptr_t)known[i].base;
 	entry = gsi - known[i].gsi_base;
 	write_reg(base, REG_REDIRECT + 2 * entry + 1, (lapic_id() & 0xff) << 24);

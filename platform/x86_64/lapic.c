@@ -62,7 +62,7 @@ void lapic_init(void)
 	}
 	if (!(base & APIC_BASE_X2APIC)) {
 		if (!mem_map_mmio(base & APIC_BASE_ADDR, PAGE_SIZE))
-			x86_fail("internal error: cannot map the local APIC", NULL);
+			platform_fail("internal error: cannot map the local APIC", NULL);
 		regs = (volatile uint32_t *)(uintptr_t)(base & APIC_BASE_ADDR);
 	}
 	lapic_write(REG_TPR, 0);

@@ -63,7 +63,7 @@ static uint64_t pool_pages(uint64_t heap_end, uint64_t heap_size)
 
 static void fail_map(void)
 {
-	x86_fail("internal error: the page-table pool is too small", NULL);
+	platform_fail("internal error: the page-table pool is too small", NULL);
 }
 
 static void map(const void *start, const void *end, uint64_t flags)
@@ -97,9 +97,9 @@ static void map_image(void)
 	guard(__ist_pf_guard);
 }
 
-static const char *kib(char buf[X86_NUM_BUF], uint64_t bytes)
+static const char *kib(char buf[PLATFORM_NUM_BUF], uint64_t bytes)
 {
-	return x86_num(buf, bytes >> 10);
+	return platform_num(buf, bytes >> 10);
 }
 
 void mem_init(uintptr_t *heap_start, size_t *heap_size)
@@ -109,7 +109,7 @@ void mem_init(uintptr_t *heap_start, size_t *heap_size)
 	const struct boot_ram *home = NULL, *best = NULL;
 	uint64_t start = 0, size = 0, pool_end;
 	uint64_t *root;
-	char num[X86_NUM_BUF];
+	char num[PLATFORM_NUM_BUF];
 
 	/* The heap: the largest usable range above the image. The pool
 	 * goes right after the image, in the range that holds it. */
@@ -126,22 +126,22 @@ void mem_init(uintptr_t *heap_start, size_t *heap_size)
 		}
 	}
 	if (!home)
-		x86_fail("the memory map has no usable RAM where the image is loaded (1 MiB)",
+		platform_fail("the memory map has no usable RAM where the image is loaded (1 MiB)",
 		         NULL);
 
 	pool_end = image_end + pool_pages(start + size, size) * PAGE_SIZE;
 	if (pool_end > BOOT_MAPPED_END)
-		x86_fail("internal error: the page-table pool would end beyond the first GiB",
+		platform_fail("internal error: the page-table pool would end beyond the first GiB",
 		         NULL);
 	if (pool_end > home->end)
-		x86_fail("too little memory for the page tables: ", kib(num, home->end - image_end),
+		platform_fail("too little memory for the page tables: ", kib(num, home->end - image_end),
 		         " KiB after the image", NULL);
 	if (best == home) {
 		start = pool_end;
 		size = best->end > pool_end ? best->end - pool_end : 0;
 	}
 	if (!best || size < HEAP_MIN)
-		x86_fail("only ", kib(num, size),
+		platform_fail("only ", kib(num, size),
 		         " KiB of memory are left for the heap; Keel needs at least 512 KiB "
 		         "(give the machine more memory)",
 		         NULL);
@@ -163,12 +163,12 @@ void mem_init(uintptr_t *heap_start, size_t *heap_size)
 void *mem_take(size_t size)
 {
 	uint64_t bytes = ((uint64_t)size + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1);
-	char num[X86_NUM_BUF];
+	char num[PLATFORM_NUM_BUF];
 	void *p;
 
 	if (bytes > mem_heap_end - mem_heap_start ||
 	    mem_heap_end - mem_heap_start - bytes < HEAP_MIN)
-		x86_fail("too little memory for the devices' buffers: they need ", kib(num, bytes),
+		platform_fail("too little memory for the devices' buffers: they need ", kib(num, bytes),
 		         " KiB more (give the machine more memory)", NULL);
 	mem_heap_end -= (uintptr_t)bytes;
 	p = (void *)mem_heap_end;

@@ -26,8 +26,12 @@
 #include <keel/manifest.h>
 #include <keel/platform.h>
 
+#include "../common/common.h"
 #include "../virtio/virtio.h"
 #include "layout.h"
+
+/* This target's name, for platform/common/manifest.c. */
+#define PLATFORM_TARGET x86_64
 
 /* ---- Boot information (boot_info.c) -------------------------------------- */
 
@@ -425,32 +429,15 @@ void console_flush(void);
 /* Unbuffered write, for fault reports (flushes the buffer first). */
 void console_write_now(const char *buf, size_t len);
 
-/* ---- Messages (print.c): built by hand, no libc ---------------------------- */
-
-void print_str(const char *s);
-void print_hex(uint64_t v);  /* "0x" and 16 digits */
-void print_xnum(uint64_t v); /* "0x" and as few digits as needed */
-void print_dec(uint64_t v);
-
-/*
- * Prints "keel: " and the strings up to the NULL and a newline, then ends
- * the image with X86_EXIT_REFUSED. Only before main: afterwards failures
- * are errors returned to the caller.
- */
-void x86_fail(const char *first, ...) __attribute__((noreturn, sentinel));
-
-/* Decimal text of `value` in `buf`; returns a pointer into buf. */
-#define X86_NUM_BUF 24
-const char *x86_num(char buf[X86_NUM_BUF], uint64_t value);
-
-bool x86_streq(const char *a, const char *b);
+/* Messages (print_str, platform_fail...) and the manifest check are
+ * platform/common's (common.h). */
 
 /* ---- Ending (exit.c) -------------------------------------------------------- */
 
 /* Exit statuses the platform itself produces. An image that refuses to
  * start ends with 2, as on linux; crashes end with 128 + the number of
  * the signal Linux would have sent, as a shell reports a crashed process. */
-#define X86_EXIT_REFUSED 2
+#define X86_EXIT_REFUSED PLATFORM_EXIT_REFUSED
 #define X86_EXIT_ABORT (128 + 6)   /* SIGABRT */
 #define X86_EXIT_SIGILL (128 + 4)  /* #UD */
 #define X86_EXIT_SIGTRAP (128 + 5) /* #DB, #BP */
@@ -491,22 +478,14 @@ void ioapic_route(unsigned gsi, unsigned vector);
 
 /* ---- virtio: shared (platform/virtio/virtio.h) and x86-specific ------------- */
 
-/* What platform/virtio's code calls by these names. */
-#define platform_fail x86_fail
-#define platform_streq x86_streq
-
 /* A function with a virtio device behind it (virtio_pci.c). */
 void virtio_pci_probe(const struct pci_fn *f);
 /* microvm's default transports: used when the command line names none
  * and there is no PCI (virtio_find.c). */
 void virtio_mmio_probe_microvm(void);
 
-/* ---- Start steps (manifest.c, start.c) ------------------------------------ */
+/* ---- Start steps (start.c) -------------------------------------------------- */
 
-/* Reads the manifest: refuses to boot when it is malformed, is for
- * another target, or asks for what this platform has not (host sockets);
- * records the declared devices in devices[] (handle i is devices[i]). */
-void manifest_check(void);
 void x86_start(uint32_t kind, uint32_t info_paddr) __attribute__((noreturn));
 
 /* ---- Linker-script symbols (image.ld) ------------------------------------- */

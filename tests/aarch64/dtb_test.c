@@ -13,7 +13,7 @@
 
 char __image_start[1], __image_end[1];
 
-bool a64_streq(const char *a, const char *b)
+bool platform_streq(const char *a, const char *b)
 {
 	return strcmp(a, b) == 0;
 }

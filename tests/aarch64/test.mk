@@ -8,7 +8,8 @@ AARCH64_T := $(H)/tests/aarch64
 UNIT_TESTS += $(AARCH64_T)/dtb.test
 
 $(AARCH64_T)/dtb.test: tests/aarch64/dtb_test.c platform/aarch64/dtb.c \
-		platform/aarch64/platform_impl.h platform/aarch64/layout.h platform/virtio/virtio.h
+		platform/aarch64/platform_impl.h platform/aarch64/layout.h platform/virtio/virtio.h \
+		platform/common/common.h
 	@mkdir -p $(@D)
 	$(HOSTCC) $(SAN_CFLAGS) -Iplatform/aarch64 -o $@ tests/aarch64/dtb_test.c \
 		platform/aarch64/dtb.c

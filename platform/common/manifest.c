@@ -1,17 +1,25 @@
 /*
- * manifest.c — the image's manifest: the target note this platform adds to
+ * manifest.c — the image's manifest: the target note the platform adds to
  * every image, and checking the notes in memory before main.
  *
- * The launcher (tools/qemu-run-aarch64.sh) checks the file, but the image checks
- * again: it may have been started by hand. The declared devices are
- * recorded in devices[], in note order (device i is handle i);
- * devices.c matches them to hardware once memory and interrupts are up.
+ * The launcher (tools/qemu-run.sh, tools/qemu-run-aarch64.sh) checks the
+ * file, but the image checks again: it may have been started by hand.
+ * The declared devices are recorded in devices[], in note order (device
+ * i is handle i); platform/virtio/devices.c matches them to hardware
+ * once memory and interrupts are up.
  */
 #include "platform_impl.h"
 
-/* "This image is for aarch64". start.c calls manifest_check(), so this
- * object file, and with it the note, is in every image. */
-KEEL__NOTE(target, KEEL_NOTE_TARGET, aarch64);
+/* The target's name as a word (for the note) and as a string; each
+ * through a second macro so that PLATFORM_TARGET is expanded first. */
+#define TARGET_NOTE(name) KEEL__NOTE(target, KEEL_NOTE_TARGET, name)
+#define STRING(name) STRING_(name)
+#define STRING_(name) #name
+#define TARGET_NAME STRING(PLATFORM_TARGET)
+
+/* "This image is for PLATFORM_TARGET". start.c calls manifest_check(),
+ * so this object file, and with it the note, is in every image. */
+TARGET_NOTE(PLATFORM_TARGET);
 
 #define NOTE_NAMESZ 5 /* "Keel" and its NUL */
 
@@ -47,14 +55,14 @@ static bool owner_is_keel(const char *name)
 static void add_device(const struct keel_note *note)
 {
 	struct device *dev;
-	char num[A64_NUM_BUF];
+	char num[PLATFORM_NUM_BUF];
 
 	for (unsigned i = 0; i < devices_count; i++) {
-		if (a64_streq(devices[i].name, note->desc))
-			a64_fail("the manifest declares device '", note->desc, "' twice", NULL);
+		if (platform_streq(devices[i].name, note->desc))
+			platform_fail("the manifest declares device '", note->desc, "' twice", NULL);
 	}
 	if (devices_count == KEEL_MANIFEST_MAX)
-		a64_fail("the manifest declares more than ", a64_num(num, KEEL_MANIFEST_MAX),
+		platform_fail("the manifest declares more than ", platform_num(num, KEEL_MANIFEST_MAX),
 		         " devices", NULL);
 	dev = &devices[devices_count++];
 	for (unsigned i = 0; i < KEEL_NOTE_DESC_SIZE; i++)
@@ -70,20 +78,20 @@ void manifest_check(void)
 	unsigned targets = 0;
 
 	if (bytes % sizeof(*note))
-		a64_fail("the manifest (.note.keel) is malformed: its size is not a whole number "
+		platform_fail("the manifest (.note.keel) is malformed: its size is not a whole number "
 		         "of notes",
 		         NULL);
 	for (; note < end; note++) {
 		if (note->namesz != NOTE_NAMESZ || note->descsz != KEEL_NOTE_DESC_SIZE ||
 		    !owner_is_keel(note->name))
-			a64_fail("the manifest (.note.keel) holds a note that is not Keel's", NULL);
+			platform_fail("the manifest (.note.keel) holds a note that is not Keel's", NULL);
 		if (!valid_name(note->desc))
-			a64_fail("the manifest (.note.keel) holds an invalid name", NULL);
+			platform_fail("the manifest (.note.keel) holds an invalid name", NULL);
 		switch (note->type) {
 		case KEEL_NOTE_TARGET:
-			if (!a64_streq(note->desc, "aarch64"))
-				a64_fail("this image was built for target '", note->desc,
-				         "', not aarch64", NULL);
+			if (!platform_streq(note->desc, TARGET_NAME))
+				platform_fail("this image was built for target '", note->desc,
+				              "', not " TARGET_NAME, NULL);
 			targets++;
 			break;
 		case KEEL_NOTE_NET:
@@ -91,9 +99,9 @@ void manifest_check(void)
 			add_device(note);
 			break;
 		default:
-			a64_fail("the manifest (.note.keel) holds a note of unknown type", NULL);
+			platform_fail("the manifest (.note.keel) holds a note of unknown type", NULL);
 		}
 	}
 	if (targets != 1)
-		a64_fail("the manifest (.note.keel) must name its target exactly once", NULL);
+		platform_fail("the manifest (.note.keel) must name its target exactly once", NULL);
 }

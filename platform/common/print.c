@@ -1,7 +1,10 @@
 /*
- * print.c — the platform's own messages, written straight to the console,
- * without the C library (the platform sits below it, prints before the
- * runtime exists, and must still print after a fault).
+ * print.c — the platform's own messages, written straight to the console
+ * (console_write_now, the target's), shared by the hypervisor targets.
+ *
+ * Built by hand rather than with the C library's printf: the platform sits
+ * below libc, prints before the runtime exists, and must still print when
+ * a fault has left the heap or libc in an unknown state.
  */
 #include <stdarg.h>
 
@@ -51,14 +54,14 @@ void print_xnum(uint64_t v)
 
 void print_dec(uint64_t v)
 {
-	char buf[A64_NUM_BUF];
+	char buf[PLATFORM_NUM_BUF];
 
-	print_str(a64_num(buf, v));
+	print_str(platform_num(buf, v));
 }
 
-const char *a64_num(char buf[A64_NUM_BUF], uint64_t value)
+const char *platform_num(char buf[PLATFORM_NUM_BUF], uint64_t value)
 {
-	char *p = buf + A64_NUM_BUF - 1;
+	char *p = buf + PLATFORM_NUM_BUF - 1;
 
 	*p = '\0';
 	do {
@@ -68,7 +71,7 @@ const char *a64_num(char buf[A64_NUM_BUF], uint64_t value)
 	return p;
 }
 
-bool a64_streq(const char *a, const char *b)
+bool platform_streq(const char *a, const char *b)
 {
 	while (*a && *a == *b) {
 		a++;
@@ -77,22 +80,23 @@ bool a64_streq(const char *a, const char *b)
 	return *a == *b;
 }
 
-void a64_fail(const char *first, ...)
+void platform_fail(const char *first, ...)
 {
 	static const char prefix[] = "keel: ";
-	char msg[FAIL_LINE_MAX];
+	char line[FAIL_LINE_MAX];
 	size_t len = 0;
 	va_list ap;
 
+	/* One write of the whole line; an over-long one is cut, not lost. */
 	for (const char *p = prefix; *p; p++)
-		msg[len++] = *p;
+		line[len++] = *p;
 	va_start(ap, first);
 	for (const char *s = first; s; s = va_arg(ap, const char *)) {
-		while (*s && len < sizeof(msg) - 1)
-			msg[len++] = *s++;
+		while (*s && len < sizeof(line) - 1)
+			line[len++] = *s++;
 	}
 	va_end(ap);
-	msg[len++] = '\n';
-	console_write_now(msg, len);
-	kp_exit(A64_EXIT_REFUSED);
+	line[len++] = '\n';
+	console_write_now(line, len);
+	kp_exit(PLATFORM_EXIT_REFUSED);
 }

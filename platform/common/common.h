@@ -1,0 +1,61 @@
+/*
+ * common.h — private to the hypervisor platforms (platform/x86_64,
+ * platform/aarch64): the code they share in platform/common/, which is
+ * the same on every such target, and the little it needs from each.
+ *
+ * The shared files are the platform's own messages (print.c: printing
+ * without the C library, refusing to boot) and the manifest (manifest.c:
+ * the target note every image carries, and checking the notes before
+ * main). Each includes "platform_impl.h", found through the -I its
+ * platform's build.mk adds for these files; every platform_impl.h
+ * includes this header.
+ *
+ * What a target provides (in its platform_impl.h, or as functions):
+ *
+ *   PLATFORM_TARGET            its name as a bare word (x86_64, aarch64):
+ *                              the image's target note, checked at boot
+ *   console_write_now(b, n)    unbuffered console output (fault-safe)
+ *   kp_exit(status)            include/keel/platform.h
+ *   devices[], devices_count   the manifest's devices, filled here
+ *                              (platform/virtio/virtio.h)
+ */
+#ifndef KEEL_PLATFORM_COMMON_H
+#define KEEL_PLATFORM_COMMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- Messages (print.c): built by hand, no libc ---------------------------- */
+
+void print_str(const char *s);
+void print_hex(uint64_t v);  /* "0x" and 16 digits */
+void print_xnum(uint64_t v); /* "0x" and as few digits as needed */
+void print_dec(uint64_t v);
+
+/* The status of an image that refuses to start, as on linux. */
+#define PLATFORM_EXIT_REFUSED 2
+
+/*
+ * Prints "keel: " and the strings up to the NULL and a newline in one
+ * write (an over-long line is cut), then ends the image with
+ * PLATFORM_EXIT_REFUSED. Only before main: afterwards failures are
+ * errors returned to the caller.
+ */
+void platform_fail(const char *first, ...) __attribute__((noreturn, sentinel));
+
+/* Decimal text of `value` in `buf`; returns a pointer into buf. */
+#define PLATFORM_NUM_BUF 24
+const char *platform_num(char buf[PLATFORM_NUM_BUF], uint64_t value);
+
+bool platform_streq(const char *a, const char *b);
+
+/* ---- The manifest (manifest.c) ----------------------------------------------- */
+
+/* Checks the image's notes in memory: exactly one target note, naming
+ * PLATFORM_TARGET; well-formed device notes, no name twice, at most
+ * KEEL_MANIFEST_MAX; records the devices in devices[] in note order
+ * (device i is handle i). Refuses to boot otherwise. */
+void manifest_check(void);
+
+#endif
