@@ -50,82 +50,18 @@ set -u
 PROG=qemu-run
 ROOT=$(cd "$(dirname "$0")/.." && pwd) || exit 2
 QEMU=${QEMU:-qemu-system-x86_64}
-
-die() {
-	printf '%s: %s\n' "$PROG" "$*" >&2
-	exit 2
-}
-
-# add_device KIND NAME=SPEC: checks the option's form and records it in
-# dev_KIND_NAME (names are [a-z][a-z0-9_]*, so they can name variables).
-add_device() {
-	kind=$1
-	case "$2" in
-	*=*) ;;
-	*) die "--$kind '$2': want NAME=$([ "$kind" = net ] && echo 'user[:...] or NAME=tap:IFNAME' || echo FILE)" ;;
-	esac
-	name=${2%%=*}
-	spec=${2#*=}
-	case "$name" in
-	[a-z]*) ;;
-	*) die "--$kind '$2': the device name must start with a lower-case letter" ;;
-	esac
-	case "$name" in
-	*[!a-z0-9_]*) die "--$kind '$2': device names use only a-z, 0-9 and _" ;;
-	esac
-	[ ${#name} -le 31 ] || die "--$kind '$2': the device name is longer than 31 characters"
-	if printf '%s' "$given" | grep -q " $name\$"; then
-		die "device '$name' is given twice"
-	fi
-	case "$kind:$spec" in
-	net:user | net:user:*)
-		for pair in $(printf '%s' "${spec#user}" | tr ',:' '  '); do
-			case "$pair" in
-			tcp | udp) ;;
-			*-*)
-				h=${pair%-*}
-				g=${pair#*-}
-				case "$h$g" in
-				'' | *[!0-9]*) die "--net $name: '$pair' is not HOSTPORT-GUESTPORT" ;;
-				esac
-				[ -n "$h" ] && [ -n "$g" ] && [ "$h" -ge 1 ] && [ "$h" -le 65535 ] &&
-					[ "$g" -ge 1 ] && [ "$g" -le 65535 ] ||
-					die "--net $name: ports in '$pair' must be 1..65535"
-				;;
-			*) die "--net $name: '$pair' is not HOSTPORT-GUESTPORT" ;;
-			esac
-		done
-		;;
-	net:tap:?*)
-		ifname=${spec#tap:}
-		case "$ifname" in
-		*[!A-Za-z0-9_.-]*) die "--net $name: '$ifname' is not an interface name" ;;
-		esac
-		[ ${#ifname} -le 15 ] || die "--net $name: interface name '$ifname' is longer than 15 characters"
-		;;
-	net:*) die "--net $name: '$spec' is neither user[:HOSTPORT-GUESTPORT,...] nor tap:IFNAME" ;;
-	block:)
-		die "--block $name: no file given (want --block $name=FILE)" ;;
-	block:*)
-		[ -e "$spec" ] || die "--block $name: '$spec' does not exist (create it, e.g. with truncate -s 64M)"
-		[ -f "$spec" ] || [ -b "$spec" ] || die "--block $name: '$spec' is neither a file nor a block device"
-		[ -r "$spec" ] && [ -w "$spec" ] || die "--block $name: '$spec' is not readable and writable"
-		# QEMU would count a partial last sector as whole and extend the
-		# file when it is written; the linux target ignores it. Refused.
-		if [ -f "$spec" ] && [ $(($(wc -c <"$spec") % 512)) -ne 0 ]; then
-			die "--block $name: '$spec' is $(wc -c <"$spec") bytes, not a whole number of 512-byte sectors"
-		fi
-		;;
-	esac
-	given="$given
-$kind $name"
-	eval "dev_${kind}_$name=\$spec"
-}
+QEMU_PACKAGE=qemu-system-x86
+TARGET=x86_64
+# Below 2 MiB the image (loaded at 1 MiB) does not even fit; from 2 MiB it
+# starts, and says itself when too little is left for its heap.
+MEM_MIN=2
+MEM_MAX=1048576
+. "$ROOT/tools/qemu-run-lib.sh"
 
 usage() {
 	cat <<EOF
 usage: qemu-run.sh [--machine microvm|pc|q35] [--mem MB] [--accel auto|kvm|tcg]
-                   IMAGE [-- ARGS...]
+                   [--net ...] [--block ...] IMAGE [-- ARGS...]
 Runs a Keel x86_64 image under QEMU; exits with the image's status.
   --machine M   QEMU machine type (default microvm: no firmware, fastest)
   --mem MB      guest memory in MiB (default 64; images need at least 2)
@@ -134,65 +70,23 @@ EOF
 }
 
 machine=microvm
-mem=64
-accel=auto
-image=
-given= # "kind name" of each --net/--block, one a line
-while [ $# -gt 0 ]; do
+target_option() {
 	case "$1" in
-	--machine | --mem | --accel | --net | --block)
-		[ $# -ge 2 ] || die "$1 needs a value (see --help)"
-		case "$1" in
-		--machine) machine=$2 ;;
-		--mem) mem=$2 ;;
-		--accel) accel=$2 ;;
-		--net | --block) add_device "${1#--}" "$2" ;;
-		esac
-		shift 2
-		;;
-	-h | --help) usage; exit 0 ;;
-	--) shift; break ;;
-	-*) die "unknown option '$1' (see --help)" ;;
-	*)
-		[ -z "$image" ] || die "one image only; got '$image' and '$1' (image arguments go after --)"
-		image=$1
-		shift
-		;;
+	--machine) want_value "$@"; machine=$2; used=2 ;;
 	esac
-done
+}
 
+parse_options "$@"
+shift "$nopts"
+check_common_options
 case "$machine" in
 microvm | pc | q35) ;;
 *) die "unknown machine '$machine' (microvm, pc or q35)" ;;
 esac
-case "$mem" in
-'' | *[!0-9]*) die "--mem wants a whole number of MiB, not '$mem'" ;;
-esac
-# Below 2 MiB the image (loaded at 1 MiB) does not even fit; from 2 MiB it
-# starts, and says itself when too little is left for its heap.
-[ "$mem" -ge 2 ] && [ "$mem" -le 1048576 ] || die "--mem $mem is out of range (2..1048576 MiB)"
-case "$accel" in
-auto | kvm | tcg) ;;
-*) die "unknown accelerator '$accel' (auto, kvm or tcg)" ;;
-esac
 
 # ---- The image ---------------------------------------------------------------
 
-[ -n "$image" ] || die "no image given (see --help)"
-[ -e "$image" ] || die "image '$image' does not exist"
-[ -f "$image" ] || die "'$image' is not a file"
-[ -r "$image" ] || die "image '$image' is not readable"
-command -v "$QEMU" >/dev/null 2>&1 ||
-	die "$QEMU not found; install the Debian package qemu-system-x86"
-
-inspect=$ROOT/build/host/bin/keel-inspect
-if [ ! -x "$inspect" ]; then
-	make -s -C "$ROOT" tools >/dev/null 2>&1 || die "cannot build keel-inspect (make tools)"
-fi
-info=$("$inspect" "$image" 2>&1) || die "'$image' is not a valid Keel image: ${info#keel-inspect: }"
-target=$(printf '%s\n' "$info" | sed -n 's/^target: *\([a-z0-9_]*\).*/\1/p')
-[ "$target" = x86_64 ] ||
-	die "'$image' was built for target '${target:-unknown}', not x86_64 (build it with TARGET=x86_64)"
+check_image
 
 # Every loadable segment must be in the file: a truncated image would
 # otherwise be loaded with a hole and run into it.
@@ -213,30 +107,7 @@ short=$(printf '%s\n' "$segs" | awk -v size="$size" '
 
 # ---- Devices --------------------------------------------------------------------
 
-printf '%s\n' "$info" | grep -q '^host: *hostnet' &&
-	die "'$image' uses the host's sockets (lib/net-socket), which only the linux target has"
-# "kind name", one a line, in manifest order.
-declared=$(printf '%s\n' "$info" | sed -n 's/^.*handle [0-9][0-9]*: *\([a-z]*\)  *\([a-z0-9_]*\).*/\1 \2/p')
-declared_list=$(printf '%s\n' "$declared" | sed '/^$/d' | tr '\n' ',' | sed 's/,$//; s/,/, /g')
-for d in $(printf '%s\n' "$given" | sed '/^$/d' | tr ' ' ':'); do
-	kind=${d%%:*}
-	name=${d#*:}
-	printf '%s\n' "$declared" | grep -qx "$kind $name" && continue
-	other=$(printf '%s\n' "$declared" | sed -n "s/^\([a-z]*\) $name\$/\1/p")
-	[ -n "$other" ] && die "--$kind $name: '$name' is a $other device in the image; give it with --$other"
-	die "--$kind $name: the image declares no $kind device '$name' (it declares: ${declared_list:-none})"
-done
-
-# shell_quote WORD: WORD in single quotes, for eval.
-shell_quote() {
-	printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"
-}
-qargs=
-add_arg() {
-	for a in "$@"; do
-		qargs="$qargs $(shell_quote "$a")"
-	done
-}
+check_devices
 
 # Device t (0, 1, ... in manifest order, virtio-rng last): on microvm
 # virtio-mmio transport t + 1 (QEMU's bus virtio-mmio-bus.N sits at
@@ -258,49 +129,7 @@ device_at() { # device_at DRIVER PROPERTIES: the -device for device $t
 }
 
 [ "$machine" = microvm ] && add_arg -global virtio-mmio.force-legacy=false
-reachable=
-for d in $(printf '%s\n' "$declared" | sed '/^$/d' | tr ' ' ':'); do
-	kind=${d%%:*}
-	name=${d#*:}
-	eval "spec=\${dev_${kind}_$name-}"
-	if [ -z "$spec" ]; then
-		if [ "$kind" = net ]; then
-			die "the image declares net device '$name'; give it with --net $name=user[:HOSTPORT-GUESTPORT,...] or --net $name=tap:IFNAME"
-		fi
-		die "the image declares block device '$name'; give it with --block $name=FILE"
-	fi
-	case "$kind:$spec" in
-	net:user*)
-		fwd=
-		proto=tcp
-		for p in $(printf '%s' "${spec#user}" | tr ',:' '  '); do
-			case "$p" in
-			tcp | udp) proto=$p; continue ;;
-			esac
-			fwd="$fwd,hostfwd=$proto:127.0.0.1:${p%-*}-:${p#*-}"
-			reachable="$reachable
-$PROG: net $name: host $proto port ${p%-*} -> guest port ${p#*-} (user networking, guest 10.0.2.15)"
-			proto=tcp
-		done
-		add_arg -netdev "user,id=net$t$fwd"
-		;;
-	net:tap:*)
-		add_arg -netdev "tap,id=net$t,ifname=${spec#tap:},script=no,downscript=no"
-		reachable="$reachable
-$PROG: net $name: TAP ${spec#tap:}"
-		;;
-	block:*)
-		# QEMU options separate with commas: a comma in the path is doubled.
-		add_arg -drive "if=none,id=blk$t,format=raw,file=$(printf '%s' "$spec" | sed 's/,/,,/g')"
-		;;
-	esac
-	case "$kind" in
-	net) device_at virtio-net "netdev=net$t,mac=52:54:00:12:34:$(printf '%02x' $((0x56 + t)))" ;;
-	block) device_at virtio-blk "drive=blk$t" ;;
-	esac
-done
-add_arg -object rng-builtin,id=rng0
-device_at virtio-rng "rng=rng0"
+attach_devices
 
 # ---- The accelerator ---------------------------------------------------------
 
@@ -343,14 +172,7 @@ kvm_works() {
 	[ $verdict = ok ]
 }
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/keel-qemu.XXXXXX") || die "cannot make a temporary folder"
-signal=
-trap 'rm -rf "$tmp"' EXIT
-# QEMU gets the same signals (same process group) and shuts down; these
-# only remember which one came, for the exit status.
-trap 'signal=2' INT
-trap 'signal=15' TERM
-trap 'signal=1' HUP
+make_run_dir
 
 why=
 case "$accel" in
@@ -371,19 +193,7 @@ fi
 
 # ---- The command line -----------------------------------------------------------
 
-append=
-for a in "$@"; do
-	case "$a" in
-	*\"*\'* | *\'*\"*) die "argument '$a' holds both kinds of quotes, which the image cannot parse" ;;
-	'' | *[\ \	\'\"]*)
-		case "$a" in
-		*\"*) a="'$a'" ;;
-		*) a="\"$a\"" ;;
-		esac
-		;;
-	esac
-	append="${append:+$append }$a"
-done
+make_append "$@"
 append="$append$mmio_entries"
 [ -z "$reachable" ] || printf '%s\n' "${reachable#?}" >&2
 

@@ -270,6 +270,14 @@ void console_write_now(const char *buf, size_t len);
 #define A64_EXIT_SIGBUS (128 + 7)
 #define A64_EXIT_SIGSEGV (128 + 11)
 
+/* kp_exit tries semihosting's SYS_EXIT first (exit.c): while it does,
+ * a64_semihost_trying is set, and an undefined-instruction exception at
+ * a64_semihost_hlt means the host has no semihosting; fault.c then calls
+ * exit_without_semihosting (PSCI SYSTEM_OFF) instead of reporting. */
+extern bool a64_semihost_trying;
+extern char a64_semihost_hlt[];
+void exit_without_semihosting(void) __attribute__((noreturn));
+
 /* ---- Start (cmdline.c, start.c, random.c) ----------------------------------------- */
 
 void cmdline_split(int *argc, char ***argv);

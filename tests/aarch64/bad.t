@@ -27,8 +27,8 @@ head -c 40000 /dev/urandom >"$tmp/garbage"
 refused "not a valid Keel image" "$tmp/garbage"
 head -c 1000 "$img" >"$tmp/head"
 refused "not a valid Keel image" "$tmp/head"
-refused "is not a readable file" "$tmp/missing"
-refused "is not a readable file" "$tmp"
+refused "does not exist" "$tmp/missing"
+refused "is not a file" "$tmp"
 
 make -s app APP=examples/hello >/dev/null 2>&1 || fail "hello does not build for linux"
 refused "built for target 'linux', not aarch64" build/linux/apps/hello/hello
