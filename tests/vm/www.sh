@@ -1,0 +1,86 @@
+#!/bin/sh
+# examples/www as a unikernel of a hypervisor target under QEMU, run as
+# `sh tests/vm/www.sh TARGET` (tests/www/x86_64.t: KVM when it works
+# here, else TCG; tests/aarch64/www.t: QEMU's virt board, TCG), every
+# check of tests/www/checks.sh, twice:
+#   - user networking: the image asks QEMU's DHCP for its address
+#     (10.0.2.15) and a host port on the loopback is forwarded to its
+#     port 80, as `keel run -t TARGET examples/www` does;
+#   - a TAP in a network namespace of its own (host side 10.0.0.1/24,
+#     image --ipv4=10.0.0.2/24), the frames going through virtio-net to
+#     the kernel's own stack.
+# The TAP half needs root (it fails without it). Every run is bounded by
+# timeout; the namespace is uniquely named and always deleted; only PIDs
+# started here are stopped.
+set -u
+. tests/lib.sh
+. tests/vm/lib.sh
+. tests/www/checks.sh
+
+www_require
+vm_build examples/www
+img=$(vm_image examples/www)
+big=build/$VM_TARGET/apps/www/site-extra/files/1m.bin
+
+ns=
+pid=
+tmp=$(mktemp -d) || fail "mktemp failed"
+cleanup() {
+	if [ -n "$pid" ]; then
+		kill "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	fi
+	[ -n "$ns" ] && ip netns del "$ns" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+# start READY ARGS...: the launcher (ARGS) in the background, waiting
+# (bounded) for the image's line READY.
+start() {
+	ready=$1
+	shift
+	timeout -k 5 300 "$@" >"$tmp/out" 2>&1 </dev/null &
+	pid=$!
+	tries=0
+	until grep -q "^$ready\$" "$tmp/out"; do
+		tries=$((tries + 1))
+		if [ $tries -gt 600 ] || ! kill -0 "$pid" 2>/dev/null; then
+			fail "www did not start: $(cat "$tmp/out")"
+		fi
+		sleep 0.1
+	done
+}
+
+stop() {
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	pid=
+}
+
+# ---- User networking, a forwarded port ------------------------------------------
+port=$((30000 + $$ % 10000))
+start 'www: serving on http://10.0.2.15:80/' \
+	"$QEMU_RUN" --net service=user:"$port"-80 "$img" -- --exit-after=280
+WWW_HOST=127.0.0.1 WWW_PORT=$port WWW_TMP=$tmp WWW_IN= WWW_1M=$big www_checks
+user=$www_passed
+stop
+
+# ---- A TAP in a namespace ---------------------------------------------------------
+[ "$(id -u)" -eq 0 ] || fail "the TAP half of www $VM_TARGET needs root (network namespace and TAP)"
+command -v ip >/dev/null || fail "the ip command (iproute2) is needed"
+ns=keel-www$(printf %.1s "$VM_TARGET")-$$
+tap=kw$(printf %.1s "$VM_TARGET")$$
+ip netns add "$ns" || fail "cannot create network namespace $ns"
+ip netns exec "$ns" ip link set lo up || fail "lo up"
+ip netns exec "$ns" ip tuntap add dev "$tap" mode tap || fail "cannot create TAP $tap"
+ip netns exec "$ns" ip addr add 10.0.0.1/24 dev "$tap" || fail "cannot address $tap"
+ip netns exec "$ns" ip link set "$tap" up || fail "cannot bring $tap up"
+start 'www: serving on http://10.0.0.2:80/' \
+	ip netns exec "$ns" "$QEMU_RUN" --net service=tap:"$tap" "$img" -- --ipv4=10.0.0.2/24 --exit-after=280
+WWW_HOST=10.0.0.2 WWW_PORT=80 WWW_TMP=$tmp WWW_IN="ip netns exec $ns" WWW_1M=$big www_checks
+over_tap=$www_passed
+stop
+
+pass "www on $VM_TARGET under QEMU: $user checks over user networking, $over_tap over a TAP"
