@@ -4,7 +4,11 @@
 # with EL2, more memory, and with the transports' devices; each must be
 # read as the board is (PL011, PL031, GIC, timer PPI 27, PSCI's conduit,
 # 32 virtio-mmio transports, bootargs). Then the same trees with bytes
-# flipped at random must never make it read outside the blob.
+# flipped at random must never make it read outside the blob. Last, an
+# image booted on a tree that names no PL011 (QEMU's, its UART's
+# compatible renamed) says so on the virt board's PL011, the fallback,
+# and ends with status 2 (through semihosting, and through PSCI without
+# it), instead of stopping silently.
 set -u
 . tests/lib.sh
 . tests/aarch64/lib.sh
@@ -51,4 +55,16 @@ while [ $n -lt 40 ]; do
 	grep -q "ERROR: AddressSanitizer\|runtime error" "$tmp/bad.out" && fail "damaged tree: $(cat "$tmp/bad.out")"
 	n=$((n + 1))
 done
-pass "aarch64 dtb: QEMU's virt trees (GICv3, v2, EL2, 4 GiB) read as the board is; 40 damaged ones handled"
+# A tree without the UART: the message comes out at the fallback address.
+LC_ALL=C sed 's/arm,pl011/arm,px011/g' "$tmp/v3.dtb" >"$tmp/nouart.dtb"
+cmp -s "$tmp/v3.dtb" "$tmp/nouart.dtb" && fail "could not rename the PL011 in the tree"
+[ "$(wc -c <"$tmp/nouart.dtb")" -eq "$size" ] || fail "the renamed tree changed size"
+for sh in "-semihosting-config enable=on,target=gdb" ""; do
+	# shellcheck disable=SC2086
+	a64_direct 2 -M virt -cpu max $sh -kernel "$tmp/Image" -dtb "$tmp/nouart.dtb"
+	expect_line "$out" "keel: the device tree names no PL011 UART"
+	printf '%s\n' "$out" | grep -q "Hello from Keel" && fail "hello ran on a tree without its UART"
+	[ "$got" -eq "$([ -n "$sh" ] && echo 2 || echo 0)" ] || fail "QEMU exited $got (${sh:-no semihosting}); said: $out"
+done
+
+pass "aarch64 dtb: QEMU's virt trees (GICv3, v2, EL2, 4 GiB) read as the board is; 40 damaged ones handled; a tree without the UART reported on the fallback PL011"
