@@ -2,7 +2,7 @@
 # qemu-run-aarch64.sh — runs a Keel aarch64 image on QEMU's virt board and
 # ends with the image's exit status.
 #
-#   qemu-run-aarch64.sh [--cpu cortex-a72|max|...] [--gic 2|3] [--el2]
+#   qemu-run-aarch64.sh [--cpu cortex-a72|max|...] [--gic 2|3] [--el2] [--pci]
 #                       [--mem MB] [--accel auto|kvm|tcg] [--no-semihosting]
 #                       [--net NAME=user[:[tcp:|udp:]HOSTPORT-GUESTPORT,...]]
 #                       [--net NAME=tap:IFNAME] [--block NAME=FILE]
@@ -17,8 +17,10 @@
 # Devices: every device the image's manifest declares must be given, by
 # name and kind, and nothing else (read with keel-inspect); they are
 # attached in manifest order as virtio-mmio devices (virtio-*-device;
-# QEMU fills the board's transports from the lowest address up), and a
-# virtio-rng device is added last. The options, their forms and checks
+# QEMU fills the board's transports from the lowest address up), or with
+# --pci as modern virtio-pci devices (disable-legacy=on) in slots 3, 4,
+# ... of the board's PCIe root bus, and a virtio-rng device is added
+# last. The options, their forms and checks
 # are those of qemu-run.sh (both source tools/qemu-run-lib.sh).
 #
 # Exit status:
@@ -64,13 +66,14 @@ MEM_MAX=262144
 
 usage() {
 	cat <<EOF
-usage: qemu-run-aarch64.sh [--cpu CPU] [--gic 2|3] [--el2] [--mem MB]
+usage: qemu-run-aarch64.sh [--cpu CPU] [--gic 2|3] [--el2] [--pci] [--mem MB]
                            [--accel auto|kvm|tcg] [--no-semihosting]
                            [--net ...] [--block ...] IMAGE [-- ARGS...]
 Runs a Keel aarch64 image on QEMU's virt board; exits with the image's status.
   --cpu CPU         QEMU CPU model (default max; cortex-a72 has no RNDR)
   --gic V           GIC version 2 or 3 (default 3)
   --el2             enter at EL2 (virtualization=on)
+  --pci             devices on PCI Express (virtio-*-pci) instead of virtio-mmio
   --mem MB          guest memory in MiB (default 64)
   --accel A         kvm, tcg, or auto (default: KVM on an arm64 host if it works)
   --no-semihosting  no semihosting exit: the status comes from the console
@@ -81,12 +84,14 @@ cpu=max
 gic=3
 el2=
 semihosting=on
+pci=
 target_option() {
 	case "$1" in
 	--cpu) want_value "$@"; cpu=$2; used=2 ;;
 	--gic) want_value "$@"; gic=$2; used=2 ;;
 	--el2) el2=,virtualization=on; used=1 ;;
 	--no-semihosting) semihosting=; used=1 ;;
+	--pci) pci=1; used=1 ;;
 	esac
 }
 
@@ -110,7 +115,11 @@ command -v "$OBJCOPY" >/dev/null 2>&1 || die "$OBJCOPY not found; install the De
 
 check_devices
 device_at() { # device_at DRIVER PROPERTIES: the -device for device $t
-	add_arg -device "$1-device,$2"
+	if [ -n "$pci" ]; then
+		add_arg -device "$1-pci,$2,disable-legacy=on,addr=$(printf '0x%x' $((3 + t)))"
+	else
+		add_arg -device "$1-device,$2"
+	fi
 	t=$((t + 1))
 }
 attach_devices

@@ -12,7 +12,7 @@ endif
 # The virtio code shared with x86_64 (platform/virtio/virtio.h): its
 # files include this platform's platform_impl.h through the -I.
 VIRTIO_SRCS := $(addprefix platform/virtio/,devices.c virtio.c virtio_blk.c virtio_mmio.c \
-	virtio_net.c virtio_rng.c)
+	virtio_net.c virtio_pci.c virtio_rng.c)
 # The code every hypervisor target shares (platform/common/common.h), the
 # same way.
 COMMON_SRCS := platform/common/manifest.c platform/common/print.c
@@ -31,6 +31,7 @@ PLATFORM_SRCS := \
 	platform/aarch64/guard.c \
 	platform/aarch64/mem.c \
 	platform/aarch64/mem_init.c \
+	platform/aarch64/pci.c \
 	platform/aarch64/random.c \
 	platform/aarch64/start.c \
 	platform/aarch64/vectors.S \

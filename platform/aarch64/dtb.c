@@ -14,7 +14,10 @@
  * (device_type "memory"); the first "arm,pl011" and "arm,pl031"; the
  * GIC ("arm,cortex-a15-gic"/"arm,gic-400" v2, "arm,gic-v3"); the
  * "arm,armv8-timer" interrupts (the third is the EL1 virtual timer);
- * "arm,psci*" with its method; every "virtio,mmio" transport. Nodes with
+ * "arm,psci*" with its method; every "virtio,mmio" transport; the first
+ * "pci-host-ecam-generic" (reg, bus-range, the 32-bit memory range of
+ * its ranges, interrupt-map and its mask, decoded once the GIC's
+ * phandle, #address-cells and #interrupt-cells are known). Nodes with
  * status other than "okay" are skipped. Values are copied into `dt`.
  */
 #include "platform_impl.h"
@@ -74,6 +77,7 @@ enum kind {
 	KIND_TIMER,
 	KIND_PSCI,
 	KIND_VIRTIO_MMIO,
+	KIND_PCI_ECAM,
 };
 
 static const struct {
@@ -85,7 +89,7 @@ static const struct {
 	{ "arm,gic-v3", KIND_GICV3 },        { "arm,cortex-a15-gic", KIND_GICV2 },
 	{ "arm,gic-400", KIND_GICV2 },       { "arm,armv8-timer", KIND_TIMER },
 	{ "arm,psci-1.0", KIND_PSCI },       { "arm,psci-0.2", KIND_PSCI },
-	{ "arm,psci", KIND_PSCI },
+	{ "arm,psci", KIND_PSCI },           { "pci-host-ecam-generic", KIND_PCI_ECAM },
 };
 
 /* The kind of the first string of a compatible list (most specific
@@ -121,7 +125,19 @@ struct node {
 	const uint8_t *reg, *interrupts;
 	uint32_t reg_len, interrupts_len;
 	bool chosen;
+	/* A PCIe host bridge's, or (#...-cells, phandle) the GIC's. */
+	const uint8_t *ranges, *bus_range, *imap, *imap_mask;
+	uint32_t ranges_len, bus_range_len, imap_len, imap_mask_len;
+	uint32_t own_addr_cells, own_size_cells, interrupt_cells, phandle;
+	bool has_addr_cells;
 };
+
+/* The GIC's, for decoding the PCIe interrupt-map after the walk (the
+ * two nodes may come in either order), and the map itself, copied out. */
+static uint32_t gic_phandle, gic_addr_cells, gic_interrupt_cells;
+#define IMAP_BYTES 2048
+static uint8_t imap[IMAP_BYTES];
+static uint32_t imap_len;
 
 static unsigned addr_cells = 2, size_cells = 1;
 
@@ -151,6 +167,80 @@ static bool intid_at(const struct node *n, unsigned i, uint32_t *intid)
 	return true;
 }
 
+static void use_gic(const struct node *n)
+{
+	gic_phandle = n->phandle;
+	gic_addr_cells = n->has_addr_cells ? n->own_addr_cells : 0;
+	gic_interrupt_cells = n->interrupt_cells;
+}
+
+/* The host bridge at [ecam, ecam + size): its first bus, its 32-bit
+ * non-prefetchable memory window (ranges: 3 cells of PCI address, the
+ * root's cells of CPU address, its own size cells), and its
+ * interrupt-map, kept for pci_decode_imap. A bridge without a usable
+ * window is ignored. */
+static void use_pci(const struct node *n, uint64_t ecam, uint64_t size)
+{
+	uint32_t entry = 4 * (3 + addr_cells + n->own_size_cells);
+
+	if (!n->has_addr_cells || n->own_addr_cells != 3 || n->own_size_cells < 1 ||
+	    n->own_size_cells > 2 || !n->ranges)
+		return;
+	for (uint32_t off = 0; off + entry <= n->ranges_len; off += entry) {
+		const uint8_t *r = n->ranges + off;
+		uint32_t space = be32(r) >> 24 & 3;
+		uint64_t pci = cells(r + 4, 2), cpu = cells(r + 12, addr_cells);
+		uint64_t len = cells(r + 12 + 4 * addr_cells, n->own_size_cells);
+
+		/* 32-bit memory, not prefetchable, below 4 GiB on both sides. */
+		if (space == 2 && !(be32(r) & (1u << 30)) && len && pci + len <= (1ull << 32) &&
+		    pci + len > pci && cpu + len > cpu && cpu + len <= VA_LIMIT) {
+			dt.pci.mem_cpu = cpu;
+			dt.pci.mem_pci = pci;
+			dt.pci.mem_size = len;
+			break;
+		}
+	}
+	if (!dt.pci.mem_size)
+		return;
+	dt.pci.ecam = ecam;
+	dt.pci.ecam_size = size;
+	if (n->bus_range && n->bus_range_len == 8 && be32(n->bus_range) <= 255)
+		dt.pci.bus = be32(n->bus_range);
+	if (n->imap_mask && n->imap_mask_len == 16 && n->imap && n->interrupt_cells == 1 &&
+	    n->imap_len <= IMAP_BYTES) {
+		dt.pci.mask_devfn = be32(n->imap_mask);
+		dt.pci.mask_pin = be32(n->imap_mask + 12);
+		__builtin_memcpy(imap, n->imap, n->imap_len);
+		imap_len = n->imap_len;
+	}
+}
+
+/* The interrupt-map's entries that lead to the GIC with a 3-cell SPI
+ * specifier: child address (3 cells), pin (1), the parent's phandle,
+ * its unit address (gic_addr_cells), its specifier (3 cells). An entry
+ * naming another parent stops the decoding (its size is unknown). */
+static void pci_decode_imap(void)
+{
+	uint32_t entry = 4 * (3 + 1 + 1 + gic_addr_cells + 3);
+
+	if (!imap_len || gic_interrupt_cells != 3 || gic_addr_cells > 2)
+		return;
+	for (uint32_t off = 0; off + entry <= imap_len && dt.pci.nirq < DT_PCI_IRQ_MAX;
+	     off += entry) {
+		const uint8_t *e = imap + off;
+		const uint8_t *spec = e + 20 + 4 * gic_addr_cells;
+
+		if (!gic_phandle || be32(e + 16) != gic_phandle)
+			return;
+		if (be32(spec) != 0 || be32(spec + 4) > 987)
+			continue; /* not an SPI */
+		dt.pci.irq[dt.pci.nirq++] = (struct dt_pci_irq){
+			be32(e) & dt.pci.mask_devfn, be32(e + 12) & dt.pci.mask_pin,
+			be32(spec + 4) + 32 };
+	}
+}
+
 static void use_node(const struct node *n)
 {
 	uint64_t a, s;
@@ -175,12 +265,16 @@ static void use_node(const struct node *n)
 			dt.rtc = a;
 		break;
 	case KIND_GICV3:
-		if (!dt.gic_version && reg_at(n, 0, &dt.gicd, &s) && reg_at(n, 1, &dt.gicr, &s))
+		if (!dt.gic_version && reg_at(n, 0, &dt.gicd, &s) && reg_at(n, 1, &dt.gicr, &s)) {
 			dt.gic_version = 3;
+			use_gic(n);
+		}
 		break;
 	case KIND_GICV2:
-		if (!dt.gic_version && reg_at(n, 0, &dt.gicd, &s) && reg_at(n, 1, &dt.gicc, &s))
+		if (!dt.gic_version && reg_at(n, 0, &dt.gicd, &s) && reg_at(n, 1, &dt.gicc, &s)) {
 			dt.gic_version = 2;
+			use_gic(n);
+		}
 		break;
 	case KIND_TIMER:
 		if (intid_at(n, 2, &id) && id >= 16 && id < 32)
@@ -195,6 +289,10 @@ static void use_node(const struct node *n)
 	case KIND_VIRTIO_MMIO:
 		if (dt.nmmio < DT_MMIO_MAX && reg_at(n, 0, &a, &s) && intid_at(n, 0, &id))
 			dt.mmio[dt.nmmio++] = (struct dt_mmio){ a, s, id };
+		break;
+	case KIND_PCI_ECAM:
+		if (!dt.pci.ecam && reg_at(n, 0, &a, &s) && s >= (1u << 20))
+			use_pci(n, a, s);
 		break;
 	case KIND_OTHER:
 		break;
@@ -230,7 +328,26 @@ static void prop(struct node *n, unsigned depth, const char *name, const uint8_t
 	/* On the first character, so that each property costs at most one
 	 * comparison (boot is counted in instructions under emulation). */
 	switch (name[0]) {
+	case '#':
+		if (len == 4 && str_eq(name, "#address-cells")) {
+			n->own_addr_cells = be32(val);
+			n->has_addr_cells = true;
+		} else if (len == 4 && str_eq(name, "#size-cells")) {
+			n->own_size_cells = be32(val);
+		} else if (len == 4 && str_eq(name, "#interrupt-cells")) {
+			n->interrupt_cells = be32(val);
+		}
+		break;
+	case 'p':
+		if (len == 4 && str_eq(name, "phandle"))
+			n->phandle = be32(val);
+		break;
 	case 'b':
+		if (str_eq(name, "bus-range")) {
+			n->bus_range = val;
+			n->bus_range_len = len;
+			break;
+		}
 		if (n->chosen && terminated && str_eq(name, "bootargs")) {
 			uint32_t i;
 
@@ -262,12 +379,21 @@ static void prop(struct node *n, unsigned depth, const char *name, const uint8_t
 		if (str_eq(name, "reg")) {
 			n->reg = val;
 			n->reg_len = len;
+		} else if (str_eq(name, "ranges")) {
+			n->ranges = val;
+			n->ranges_len = len;
 		}
 		break;
 	case 'i':
 		if (str_eq(name, "interrupts")) {
 			n->interrupts = val;
 			n->interrupts_len = len;
+		} else if (str_eq(name, "interrupt-map")) {
+			n->imap = val;
+			n->imap_len = len;
+		} else if (str_eq(name, "interrupt-map-mask")) {
+			n->imap_mask = val;
+			n->imap_mask_len = len;
 		}
 		break;
 	}
@@ -370,8 +496,11 @@ const char *dt_parse(const void *tree, uint64_t limit)
 		return "the device tree's blocks lie outside it";
 	strings_terminated = strings_size > 0 && blob[strings_off + strings_size - 1] == '\0';
 	dt.timer_intid = 27; /* the architected default for the virtual timer */
+	gic_phandle = gic_addr_cells = gic_interrupt_cells = 0;
+	imap_len = 0;
 	if ((err = walk()))
 		return err;
+	pci_decode_imap();
 	dt.dtb_end = total;
 	if (dt.nram == 0)
 		return "the device tree describes no memory";

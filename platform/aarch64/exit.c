@@ -69,7 +69,7 @@ void kp_exit(int status)
 {
 	char num[PLATFORM_NUM_BUF];
 	const char *n = platform_num(num, (uint64_t)(status & 0xff));
-	uint64_t block[2] = {ADP_STOPPED_APPLICATION_EXIT, (uint64_t)(status & 0xff)};
+	uint64_t block[2] = { ADP_STOPPED_APPLICATION_EXIT, (uint64_t)(status & 0xff) };
 
 	console_flush();
 	print_str("keel-exit ");

@@ -49,6 +49,25 @@ struct dt_mmio {
 	uint32_t intid;
 };
 
+#define DT_PCI_IRQ_MAX 32
+
+/* The generic PCIe host bridge ("pci-host-ecam-generic"): its
+ * configuration space (ECAM), the first bus, the 32-bit memory window
+ * BARs are placed in, and its interrupt-map (a function's INTx pin to a
+ * GIC interrupt ID) with the mask applied to a function's address. */
+struct dt_pci {
+	uint64_t ecam, ecam_size;
+	uint32_t bus;
+	uint64_t mem_cpu, mem_pci, mem_size;
+	uint32_t mask_devfn, mask_pin;
+	struct dt_pci_irq {
+		uint32_t devfn; /* phys.hi of the child address, masked */
+		uint32_t pin;   /* 1..4 (INTA..INTD), masked */
+		uint32_t intid;
+	} irq[DT_PCI_IRQ_MAX];
+	unsigned nirq;
+};
+
 /* What the platform uses of the device tree, copied out of it before
  * its memory is handed to the heap. A missing device has addr 0. */
 struct dt_info {
@@ -64,6 +83,7 @@ struct dt_info {
 	enum { PSCI_NONE, PSCI_HVC, PSCI_SMC } psci;
 	struct dt_mmio mmio[DT_MMIO_MAX];
 	unsigned nmmio;
+	struct dt_pci pci;         /* ecam 0: no PCIe host bridge */
 	uint64_t dtb_start, dtb_end; /* where the tree itself lay */
 };
 
@@ -281,6 +301,11 @@ void exit_without_semihosting(void) __attribute__((noreturn));
 /* ---- Start (cmdline.c, start.c, random.c) ----------------------------------------- */
 
 void cmdline_split(int *argc, char ***argv);
+
+/* Places the BARs of every function on the PCIe host bridge's first bus
+ * and calls `visit` for each, in slot order (pci.c); false without a
+ * usable host bridge. */
+bool pci_scan(void (*visit)(const struct pci_fn *f));
 
 /* RNDR (FEAT_RNG): false when the CPU has none or it failed. */
 bool cpu_rndr64(uint64_t *out);

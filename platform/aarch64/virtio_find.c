@@ -5,8 +5,9 @@
  * plugs each -device virtio-*-device into the free transport with the
  * highest address, so this is the order of its command line, which is
  * the order devices.c matches them to the manifest in. Empty transports
- * are skipped.
- * platform/virtio does the rest.
+ * are skipped. Before them, the virtio functions on the PCIe host
+ * bridge's first bus, in slot order (pci.c places their BARs and finds
+ * their INTx interrupts). platform/virtio does the rest.
  */
 #include "platform_impl.h"
 
@@ -22,6 +23,7 @@ void virtio_discover(void)
 			sorted[j] = sorted[j - 1];
 		sorted[j] = dt.mmio[i];
 	}
+	pci_scan(virtio_pci_probe);
 	for (unsigned i = 0; i < n; i++)
 		virtio_mmio_probe(sorted[i].addr, sorted[i].size, sorted[i].intid, false);
 }

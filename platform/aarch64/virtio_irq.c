@@ -1,7 +1,8 @@
 /*
  * virtio_irq.c — aarch64's virtio interrupts: each virtio-mmio transport
  * has its own GIC interrupt (an SPI, level-triggered), enabled when its
- * driver starts. gic_poll (yield.c's wake-up) calls the handler, which
+ * driver starts; a PCI device's INTx pin raises the SPI the host bridge's
+ * interrupt-map names (pci.c), which several devices may share. gic_poll (yield.c's wake-up) calls the handler, which
  * acknowledges the device (InterruptACK drops its line) and runs the
  * driver's callback; gic.c ends the interrupt afterwards. The "vector"
  * of platform/virtio is the interrupt ID here.
@@ -43,4 +44,11 @@ bool virtio_mmio_route(struct virtio_dev *d, unsigned vector)
 		return false;
 	gic_enable(vector);
 	return true;
+}
+
+/* INTx: the SPI its pin raises (d->irq); the device acknowledges through
+ * its ISR status (virtio_pci.c). No MSI-X: d->msix stays false. */
+bool virtio_pci_route(struct virtio_dev *d, unsigned vector)
+{
+	return virtio_mmio_route(d, vector);
 }

@@ -1,6 +1,6 @@
 /*
  * virtio.c — what every virtio device has in common, over any transport
- * (virtio_mmio.c; x86_64's virtio_pci.c): the start-up handshake and
+ * (virtio_mmio.c, virtio_pci.c): the start-up handshake and
  * split virtqueues. Finding the devices and routing their interrupts is
  * each platform's (its virtio_find.c and virtio_irq.c); the order it
  * finds them in is the order devices.c matches them to the manifest in.

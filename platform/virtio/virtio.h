@@ -4,9 +4,10 @@
  * platform/virtio/, and what that code needs from each of them.
  *
  * The shared files are the split virtqueues and the start-up handshake
- * (virtio.c), the virtio-mmio transport (virtio_mmio.c), the drivers
- * (virtio_net.c, virtio_blk.c, virtio_rng.c) and the matching of the
- * manifest's devices to the machine's (devices.c). Each includes
+ * (virtio.c), the virtio-mmio and PCI transports (virtio_mmio.c,
+ * virtio_pci.c), the drivers (virtio_net.c, virtio_blk.c, virtio_rng.c)
+ * and the matching of the manifest's devices to the machine's
+ * (devices.c). Each includes
  * "platform_impl.h", found through the -I its platform's build.mk adds
  * for these files; every platform_impl.h includes this header.
  *
@@ -31,6 +32,8 @@
  *                                         is the order devices match in)
  *   virtio_irq()                          a device's interrupt to a handler
  *   virtio_mmio_route()                   an MMIO transport's line, routed
+ *   virtio_pci_route(), pci_*()           PCI: a device's interrupt, and
+ *                                         configuration space (pci.c)
  *
  * Memory is identity-mapped on both: the address the CPU uses for a ring
  * or buffer is the one the device is given.
@@ -46,10 +49,11 @@
 #include <keel/platform.h>
 
 /* One function of a PCI device, by its configuration-space address (the
- * PCI transport, virtio_pci.c; x86_64 only so far). */
+ * PCI transport, virtio_pci.c). */
 struct pci_fn {
 	uint8_t bus, slot, fn;
 	uint16_t vendor, device;
+	uint32_t intx; /* aarch64: the GIC interrupt its INTx pin is wired to; 0: none */
 };
 
 /* ---- virtio (virtio.c, virtio_mmio.c; x86_64: virtio_pci.c) -------------------- */
@@ -135,10 +139,11 @@ struct virtio_dev {
 	char where[24];  /* "PCI 00:04.0", "MMIO 0xfeb00000", for messages */
 	/* Transport: MMIO registers, or PCI function and register windows. */
 	uintptr_t regs;
-	uint32_t irq;      /* MMIO: its interrupt line (IOAPIC input; GIC INTID) */
+	uint32_t irq;      /* its interrupt line (MMIO: IOAPIC input or GIC INTID; PCI: INTx's) */
 	struct pci_fn pci; /* PCI: its function (pci.vendor is 0 on MMIO) */
-	uintptr_t common, device_cfg, notify_base;
+	uintptr_t common, device_cfg, notify_base, isr;
 	uint32_t notify_mult;
+	bool msix; /* PCI: interrupts by MSI-X (else INTx, acknowledged through isr) */
 	/* Called from the interrupt handler when the device interrupted. */
 	void (*on_interrupt)(struct virtio_dev *d, void *arg);
 	void *arg;
@@ -156,6 +161,8 @@ struct virtio_dev *virtio_found(void);
 /* A virtio-mmio transport at [addr, addr + size) on line `irq`; `quiet`:
  * no warning when nothing is there. */
 void virtio_mmio_probe(uint64_t addr, uint64_t size, uint32_t irq, bool quiet);
+/* A PCI function, taken when it is a virtio device Keel drives. */
+void virtio_pci_probe(const struct pci_fn *f);
 
 /*
  * Resets the device, acknowledges it, and accepts the features of
@@ -234,5 +241,21 @@ bool platform_is_ram(uint64_t addr, uint64_t size);
 /* Routes an MMIO transport's interrupt line (d->irq) to `vector`; false
  * when the platform cannot. */
 bool virtio_mmio_route(struct virtio_dev *d, unsigned vector);
+/* Routes a PCI device's interrupt to `vector`: by MSI-X (x86_64; sets
+ * d->msix) or its INTx line d->irq (aarch64); false when it cannot. */
+bool virtio_pci_route(struct virtio_dev *d, unsigned vector);
+
+/* PCI configuration space, for virtio_pci.c (the platform's pci.c). */
+uint8_t pci_read8(const struct pci_fn *f, unsigned off);
+uint16_t pci_read16(const struct pci_fn *f, unsigned off);
+uint32_t pci_read32(const struct pci_fn *f, unsigned off);
+/* Offset of the next capability with ID `id` after offset `after` (0:
+ * from the first); 0 when there is none. */
+unsigned pci_next_cap(const struct pci_fn *f, uint8_t id, unsigned after);
+/* The CPU address of memory BAR `bar`; 0 when it is not a memory BAR
+ * or has no address. */
+uint64_t pci_bar(const struct pci_fn *f, unsigned bar);
+/* Turns on memory decoding and bus mastering (DMA). */
+void pci_enable(const struct pci_fn *f);
 
 #endif

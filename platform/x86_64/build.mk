@@ -5,7 +5,7 @@ ARCH := x86_64
 # The virtio code shared with aarch64 (platform/virtio/virtio.h): its
 # files include this platform's platform_impl.h through the -I.
 VIRTIO_SRCS := $(addprefix platform/virtio/,devices.c virtio.c virtio_blk.c virtio_mmio.c \
-	virtio_net.c virtio_rng.c)
+	virtio_net.c virtio_pci.c virtio_rng.c)
 # The code every hypervisor target shares (platform/common/common.h), the
 # same way.
 COMMON_SRCS := platform/common/manifest.c platform/common/print.c
@@ -37,7 +37,6 @@ PLATFORM_SRCS := \
 	platform/x86_64/start.c \
 	platform/x86_64/virtio_find.c \
 	platform/x86_64/virtio_irq.c \
-	platform/x86_64/virtio_pci.c \
 	platform/x86_64/yield.c \
 	$(VIRTIO_SRCS) \
 	$(COMMON_SRCS)

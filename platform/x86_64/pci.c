@@ -89,7 +89,7 @@ static void scan_bus(unsigned bus, void (*visit)(const struct pci_fn *f), uint8_
 	seen[bus] = 1;
 	for (unsigned slot = 0; slot < 32; slot++) {
 		for (unsigned fn = 0; fn < 8; fn++) {
-			struct pci_fn f = { (uint8_t)bus, (uint8_t)slot, (uint8_t)fn, 0, 0 };
+			struct pci_fn f = { (uint8_t)bus, (uint8_t)slot, (uint8_t)fn, 0, 0, 0 };
 			uint32_t id = pci_read32(&f, REG_VENDOR);
 			uint8_t header;
 

@@ -450,19 +450,10 @@ void console_write_now(const char *buf, size_t len);
  * bridges, in address order. false: no PCI configuration mechanism (the
  * microvm machine has none). */
 bool pci_scan(void (*visit)(const struct pci_fn *f));
-uint8_t pci_read8(const struct pci_fn *f, unsigned off);
-uint16_t pci_read16(const struct pci_fn *f, unsigned off);
-uint32_t pci_read32(const struct pci_fn *f, unsigned off);
+/* pci_read8/16/32, pci_next_cap, pci_bar (firmware-assigned BARs) and
+ * pci_enable: platform/virtio/virtio.h. */
 void pci_write16(const struct pci_fn *f, unsigned off, uint16_t v);
 void pci_write32(const struct pci_fn *f, unsigned off, uint32_t v);
-/* Offset of the next capability with ID `id` after offset `after` (0:
- * from the first); 0 when there is none. */
-unsigned pci_next_cap(const struct pci_fn *f, uint8_t id, unsigned after);
-/* Where memory BAR `bar` lies (firmware-assigned); 0 when it is not a
- * memory BAR or unassigned. */
-uint64_t pci_bar(const struct pci_fn *f, unsigned bar);
-/* Turns on memory decoding and bus mastering (DMA). */
-void pci_enable(const struct pci_fn *f);
 /* Makes MSI-X entry 0 deliver `vector` to this CPU and enables MSI-X
  * (legacy INTx goes off). false: the function has no usable MSI-X. */
 bool pci_msix_route(const struct pci_fn *f, unsigned vector);
@@ -478,8 +469,6 @@ void ioapic_route(unsigned gsi, unsigned vector);
 
 /* ---- virtio: shared (platform/virtio/virtio.h) and x86-specific ------------- */
 
-/* A function with a virtio device behind it (virtio_pci.c). */
-void virtio_pci_probe(const struct pci_fn *f);
 /* microvm's default transports: used when the command line names none
  * and there is no PCI (virtio_find.c). */
 void virtio_mmio_probe_microvm(void);

@@ -50,3 +50,9 @@ bool virtio_mmio_route(struct virtio_dev *d, unsigned vector)
 	ioapic_route(d->irq, vector);
 	return true;
 }
+
+bool virtio_pci_route(struct virtio_dev *d, unsigned vector)
+{
+	d->msix = true;
+	return pci_msix_route(&d->pci, vector);
+}

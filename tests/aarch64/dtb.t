@@ -3,7 +3,7 @@
 # ASan and UBSan) on QEMU's own trees for the virt board: GICv3 and v2,
 # with EL2, more memory, and with the transports' devices; each must be
 # read as the board is (PL011, PL031, GIC, timer PPI 27, PSCI's conduit,
-# 32 virtio-mmio transports, bootargs). Then the same trees with bytes
+# 32 virtio-mmio transports, bootargs, the PCIe host bridge). Then the same trees with bytes
 # flipped at random must never make it read outside the blob. Last, an
 # image booted on a tree that names no PL011 (QEMU's, its UART's
 # compatible renamed) says so on the virt board's PL011, the fallback,
@@ -35,8 +35,13 @@ dump big gic-version=3 -cpu max -m 4096
 
 out=$("$bin" "$tmp/v3.dtb") || fail "v3: $out"
 expect_text "$out" "ram 1 ranges, first 0x40000000-0x44000000; uart 0x9000000; rtc 0x9010000; gic v3; timer 27; psci hvc; virtio-mmio 32; bootargs [a 'b c']"
+# The PCIe host bridge: ECAM, the 32-bit window, INTA..D of slots 0..3
+# swizzled onto SPIs 3..6 (IDs 35..38).
+imap="pci ecam 0x4010000000+0x10000000 bus 0; mem 0x10000000+0x2eff0000 at pci 0x10000000; interrupt-map mask 0x1800/7, 16 entries: 0/1>35 0/2>36 0/3>37 0/4>38 800/1>36 800/2>37 800/3>38 800/4>35 1000/1>37 1000/2>38 1000/3>35 1000/4>36 1800/1>38 1800/2>35 1800/3>36 1800/4>37"
+expect_text "$out" "$imap"
 out=$("$bin" "$tmp/v2.dtb") || fail "v2: $out"
 expect_text "$out" "first 0x40000000-0x50000000; uart 0x9000000; rtc 0x9010000; gic v2; timer 27; psci hvc"
+expect_text "$out" "$imap"
 out=$("$bin" "$tmp/el2.dtb") || fail "el2: $out"
 expect_text "$out" "gic v3; timer 27; psci smc"
 out=$("$bin" "$tmp/big.dtb") || fail "big: $out"

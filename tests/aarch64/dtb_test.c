@@ -301,6 +301,15 @@ static int summarize(const char *path)
 	       (unsigned long long)dt.rtc, dt.gic_version, dt.timer_intid,
 	       dt.psci == PSCI_HVC ? "hvc" : dt.psci == PSCI_SMC ? "smc" : "none", dt.nmmio,
 	       dt.bootargs);
+	printf("%s: pci ecam 0x%llx+0x%llx bus %u; mem 0x%llx+0x%llx at pci 0x%llx; "
+	       "interrupt-map mask 0x%x/%u, %u entries",
+	       path, (unsigned long long)dt.pci.ecam, (unsigned long long)dt.pci.ecam_size,
+	       dt.pci.bus, (unsigned long long)dt.pci.mem_cpu, (unsigned long long)dt.pci.mem_size,
+	       (unsigned long long)dt.pci.mem_pci, dt.pci.mask_devfn, dt.pci.mask_pin, dt.pci.nirq);
+	for (unsigned i = 0; i < dt.pci.nirq; i++)
+		printf("%s%x/%u>%u", i ? " " : ": ", dt.pci.irq[i].devfn, dt.pci.irq[i].pin,
+		       dt.pci.irq[i].intid);
+	printf("\n");
 	return 0;
 }
 

@@ -10,7 +10,11 @@
 #   x86_64   microvm (virtio-mmio), pc and q35 (virtio-pci); legacy mmio
 #            named on the command line as Firecracker would, and found
 #            at microvm's addresses without it
-#   aarch64  virtio-mmio from the device tree with GICv3 and GICv2
+#   aarch64  virtio-mmio from the device tree with GICv3 and GICv2; and
+#            virtio-pci on the PCIe host bridge (BARs placed by the image,
+#            INTx through the interrupt-map) with both GICs, a
+#            transitional device (disable-legacy=off) by hand, and two
+#            disks on slots 3 and 7, which share one INTx interrupt
 # Two block devices in one image land on the right files (manifest
 # order), a file that is not whole sectors is refused, and a declared
 # disk not given is refused by the launcher, and by the image itself
@@ -47,8 +51,8 @@ x86_64)
 	two_variants="--machine_microvm --machine_q35"
 	;;
 aarch64)
-	variants="--gic_3_--cpu_cortex-a72 --gic_2_--cpu_cortex-a72"
-	two_variants="--gic_3"
+	variants="--gic_3_--cpu_cortex-a72 --gic_2_--cpu_cortex-a72 --pci_--gic_3 --pci_--gic_2"
+	two_variants="--gic_3 --pci"
 	;;
 esac
 
@@ -87,6 +91,29 @@ esac
 expect_line "$out" "blockrw: ok, wrote 9 sectors and read them back"
 check_file "$disk" 65536
 
+if [ "$VM_TARGET" = aarch64 ]; then
+	# A transitional virtio-pci device (legacy interface too; driven
+	# through its modern one), and two disks whose INTx share a line
+	# (slots 3 and 7 meet on the same interrupt-map entry).
+	dd if=/dev/zero of="$disk" bs=512 count=128 2>/dev/null
+	a64_direct 0 -M virt,gic-version=2 -cpu cortex-a72 \
+		-drive if=none,id=d0,format=raw,file="$disk" \
+		-device virtio-blk-pci,drive=d0,disable-legacy=off,addr=5 -kernel "$tmp/Image" -append 65536
+	expect_line "$out" "blockrw: ok, wrote 9 sectors and read them back"
+	check_file "$disk" 65536
+	a64_flat "$(vm_image tests/x86_64/twodisks)" "$tmp/two"
+	dd if=/dev/zero of="$tmp/a" bs=512 count=8 2>/dev/null
+	dd if=/dev/zero of="$tmp/b" bs=512 count=16 2>/dev/null
+	# In manifest order (keel-inspect: second, then first), slot order.
+	a64_direct 0 -M virt -cpu max -drive if=none,id=d0,format=raw,file="$tmp/b" \
+		-device virtio-blk-pci,drive=d0,disable-legacy=on,addr=3 \
+		-drive if=none,id=d1,format=raw,file="$tmp/a" \
+		-device virtio-blk-pci,drive=d1,disable-legacy=on,addr=7 -kernel "$tmp/two"
+	expect_line "$out" "twodisks: first 4096 second 8192"
+	[ "$(head -c 5 "$tmp/a")" = first ] || fail "shared INTx: disk a does not start with 'first'"
+	[ "$(head -c 6 "$tmp/b")" = second ] || fail "shared INTx: disk b does not start with 'second'"
+fi
+
 # Two disks, given in the other order: each name lands on its own file.
 two=$(vm_image tests/x86_64/twodisks)
 for v in $two_variants; do
@@ -114,4 +141,4 @@ aarch64) a64_direct 2 -M virt -cpu max -kernel "$tmp/Image" -append 65536 ;;
 esac
 expect_text "$out" "block device 'storage' is declared, but the machine has no virtio-blk device"
 
-pass "$VM_TARGET block: 9 sectors written and found over every transport, modern and legacy virtio-mmio; two disks in order; odd and missing disks refused"
+pass "$VM_TARGET block: 9 sectors written and found over every transport ($(printf '%s\n' $variants | sed 's/--//g; s/_/ /g' | paste -sd, | sed 's/,/, /g')), and legacy virtio-mmio; two disks in order; odd and missing disks refused"

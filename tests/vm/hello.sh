@@ -9,7 +9,7 @@
 #   x86_64   microvm, pc and q35; the PVH entry as well as the multiboot
 #            one QEMU prefers; argv[0] is the image's name (multiboot)
 #   aarch64  cortex-a72 (no RNDR: virtio-rng alone) and max, GICv2 and
-#            v3, entered at EL1 and EL2; the flat Image and the ELF file
+#            v3, entered at EL1 and EL2, virtio-rng on PCI Express too; the flat Image and the ELF file
 #            by hand; exit through semihosting (QEMU's own status is the
 #            image's) and without it (PSCI; the status from the console,
 #            and no fault report from the semihosting trap); argv[0] is
@@ -51,7 +51,8 @@ x86_64)
 	;;
 aarch64)
 	variants="--cpu_cortex-a72_--gic_2 --cpu_cortex-a72_--gic_3 --cpu_max_--gic_2
-		--cpu_max_--gic_3 --el2_--cpu_cortex-a72_--gic_3 --el2_--cpu_max_--gic_2"
+		--cpu_max_--gic_3 --el2_--cpu_cortex-a72_--gic_3 --el2_--cpu_max_--gic_2
+		--pci_--cpu_cortex-a72_--gic_3"
 	small="--mem 8"  # the launcher's floor
 	other="--gic 2 --cpu cortex-a72"
 	argv0=keel
@@ -133,7 +134,7 @@ aarch64)
 	expect_line "$out" "argv[2] [y z]"
 	a64_direct 0 -M virt,gic-version=3 -cpu max -kernel "$args" -append "x"
 	expect_line "$out" "argc 2"
-	what="cortex-a72 and max, GICv2 and v3, EL1 and EL2, Image and ELF, with and without semihosting"
+	what="cortex-a72 and max, GICv2 and v3, EL1 and EL2, virtio-mmio and PCI, Image and ELF, with and without semihosting"
 	;;
 esac
 

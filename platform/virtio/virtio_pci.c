@@ -2,16 +2,22 @@
  * virtio_pci.c — the virtio 1.x PCI transport (virtio 1.x, 4.1): modern
  * devices (QEMU's virtio-*-pci with disable-legacy=on, device IDs
  * 0x1040 + type) and transitional ones (0x1000..0x103f, type in the
- * subsystem ID), both driven through their modern interface.
+ * subsystem ID), both driven through their modern interface. Shared by
+ * x86_64 (BARs the firmware placed, MSI-X) and aarch64 (BARs its pci.c
+ * placed, INTx through the host bridge's interrupt-map).
  *
  * The device's registers are found through vendor-specific PCI
  * capabilities, each naming a BAR, an offset and a length: the common
- * configuration, the notification area and the device-specific
- * configuration (the ISR status is not needed with MSI-X). Each window
- * is mapped uncached (mem_map_mmio). Only the device types Keel drives
- * (net, block, entropy) are taken; others are not even mapped. Interrupts come by MSI-X, entry 0, for the queues that
- * want them; configuration changes raise none. Legacy-only devices
- * (without these capabilities) are not supported.
+ * configuration, the notification area, the ISR status and the
+ * device-specific configuration. Each window is mapped uncached
+ * (mem_map_mmio). Only the device types Keel drives (net, block,
+ * entropy) are taken; others are not even mapped. Interrupts: the
+ * platform routes them (virtio_pci_route). By MSI-X, entry 0 serves the
+ * queues that want interrupts and configuration changes raise none; by
+ * INTx (MSI-X left disabled, so the device uses its pin whatever the
+ * queues' vector registers say), the line may be shared and the ISR
+ * status, read, says whether it was this device and lowers the line.
+ * Legacy-only devices (without these capabilities) are not supported.
  */
 #include "platform_impl.h"
 
@@ -30,6 +36,7 @@
 
 #define CFG_COMMON 1
 #define CFG_NOTIFY 2
+#define CFG_ISR 3
 #define CFG_DEVICE 4
 
 /* Common configuration (virtio 1.x, 4.1.4.3). */
@@ -116,7 +123,7 @@ static void write64(uintptr_t lo, uintptr_t hi, uint64_t v)
 static bool queue_start(struct virtio_dev *d, struct virtq *vq, bool interrupts)
 {
 	uintptr_t c = d->common;
-	uint16_t vector = interrupts ? 0 : NO_VECTOR;
+	uint16_t vector = interrupts && d->msix ? 0 : NO_VECTOR;
 
 	mmio_write16(c + COMMON_Q_SELECT, vq->index);
 	mmio_write16(c + COMMON_Q_SIZE, vq->size);
@@ -139,16 +146,20 @@ static void notify(struct virtio_dev *d, struct virtq *vq)
 
 static bool route(struct virtio_dev *d, unsigned vector)
 {
-	if (!pci_msix_route(&d->pci, vector))
+	d->msix = false;
+	if (!virtio_pci_route(d, vector))
 		return false;
+	if (!d->msix && !d->isr)
+		return false; /* INTx cannot be acknowledged without the ISR status */
 	mmio_write16(d->common + COMMON_MSIX_CONFIG, NO_VECTOR);
 	return true;
 }
 
-/* MSI-X interrupts are never shared: it was this device. */
+/* MSI-X interrupts are never shared: it was this device. INTx: reading
+ * the ISR status acknowledges it (bit 0 queues, bit 1 configuration). */
 static uint32_t ack(struct virtio_dev *d)
 {
-	return 1;
+	return d->msix ? 1 : mmio_read8(d->isr);
 }
 
 static const struct virtio_ops pci_ops = {
@@ -202,7 +213,7 @@ void virtio_pci_probe(const struct pci_fn *f)
 		return;
 	if (!(d = virtio_found()))
 		return;
-	*d = (struct virtio_dev){ .ops = &pci_ops, .type = type, .pci = *f };
+	*d = (struct virtio_dev){ .ops = &pci_ops, .type = type, .pci = *f, .irq = f->intx };
 	name(d, f);
 	for (unsigned cap = pci_next_cap(f, CAP_VENDOR, 0); cap;
 	     cap = pci_next_cap(f, CAP_VENDOR, cap)) {
@@ -220,6 +231,10 @@ void virtio_pci_probe(const struct pci_fn *f)
 		case CFG_DEVICE:
 			if (!d->device_cfg)
 				d->device_cfg = window(f, cap);
+			break;
+		case CFG_ISR:
+			if (!d->isr)
+				d->isr = window(f, cap);
 			break;
 		}
 	}
