@@ -177,11 +177,6 @@ bool pci_scan(void (*visit)(const struct pci_fn *f))
 		          "PCI devices ignored\n");
 		return false;
 	}
-	if (!mem_map_mmio(bus_addr, ECAM_BUS_SIZE)) {
-		print_str("keel: warning: no page tables left to map PCI configuration space; "
-		          "PCI devices ignored\n");
-		return false;
-	}
 	ecam_bus = (uintptr_t)bus_addr;
 	next_free = dt.pci.mem_pci;
 	for (unsigned slot = 0; slot < 32; slot++) {
@@ -189,8 +184,18 @@ bool pci_scan(void (*visit)(const struct pci_fn *f))
 			struct pci_fn f = {
 				(uint8_t)dt.pci.bus, (uint8_t)slot, (uint8_t)fn, 0, 0, 0
 			};
-			uint32_t id = pci_read32(&f, REG_VENDOR);
+			uint32_t id;
 			uint8_t header;
+
+			/* Each function's 4 KiB of configuration space is mapped
+			 * when it is first read: the 256 pages of the whole bus
+			 * would cost more boot time than the rest of the scan. */
+			if (!mem_map_mmio(cfg(&f, 0), PAGE_SIZE)) {
+				print_str("keel: warning: no page tables left to map PCI "
+				          "configuration space; the scan stops\n");
+				return true;
+			}
+			id = pci_read32(&f, REG_VENDOR);
 
 			if ((id & 0xffff) == 0xffff || (id & 0xffff) == 0) {
 				if (fn == 0)
