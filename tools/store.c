@@ -18,10 +18,12 @@
  *   keel-store bench DISK COMMITS GETS | bench-open DISK N | bench-file FILE N
  *                                          figures for bench/store.sh
  *
- * Export writes loose objects (zlib), the branches under refs/heads, HEAD (main when it
+ * Export writes loose objects (zlib), the branches under refs/heads, the
+ * tags ("tags/NAME" in the store) under refs/tags, HEAD (main when it
  * exists) and a minimal config. Import reads loose objects and packs
- * (.pack with its .idx not needed: the pack is read front to back,
- * deltas resolved), the branches under refs/heads and packed-refs; every id is kept.
+ * (.pack with its .idx not needed: the pack is read front to back, deltas
+ * resolved), the branches and tags under refs/heads, refs/tags and in
+ * packed-refs; every id is kept.
  * The disk is a plain file, used through the same library as the image.
  */
 #include <dirent.h>
@@ -224,23 +226,35 @@ static int export_object(void *arg, const struct keel_store_id *id, enum keel_st
 	return KEEL_OK;
 }
 
+/* The Git ref of a store ref: refs/tags/NAME for "tags/NAME", refs/heads/
+ * NAME for a branch. */
+static void git_ref_path(char *out, size_t size, const char *dir, const char *name)
+{
+	if (keel_store_ref_is_tag(name, strlen(name)))
+		snprintf(out, size, "%s/refs/%s", dir, name);
+	else
+		snprintf(out, size, "%s/refs/heads/%s", dir, name);
+}
+
 static int export_ref(void *arg, const char *name, const struct keel_store_id *id)
 {
 	struct export_ctx *x = arg;
 	char path[4096], hex[KEEL_STORE_HEX_LEN + 2];
 
-	snprintf(path, sizeof(path), "%s/refs/heads/%s", x->dir, name);
+	git_ref_path(path, sizeof(path), x->dir, name);
 	*strrchr(path, '/') = 0;
 	mkdir_p(path);
-	snprintf(path, sizeof(path), "%s/refs/heads/%s", x->dir, name);
+	git_ref_path(path, sizeof(path), x->dir, name);
 	keel_store_id_hex(id, hex);
 	hex[KEEL_STORE_HEX_LEN] = '\n';
 	write_whole(path, hex, KEEL_STORE_HEX_LEN + 1);
 	return KEEL_OK;
 }
 
-static int first_ref(void *arg, const char *name, const struct keel_store_id *id)
+static int first_branch(void *arg, const char *name, const struct keel_store_id *id)
 {
+	if (keel_store_ref_is_tag(name, strlen(name)))
+		return KEEL_OK;
 	snprintf(arg, KEEL_STORE_REF_MAX + 1, "%s", name);
 	return 1;
 }
@@ -268,7 +282,7 @@ static void export(const char *disk, const char *dir)
 	keel_store_object_each(st, export_object, &x);
 	keel_store_ref_each(st, export_ref, &x);
 	if (keel_store_ref_get(st, "main", &id) != KEEL_OK)
-		keel_store_ref_each(st, first_ref, first);
+		keel_store_ref_each(st, first_branch, first);
 	snprintf(head, sizeof(head), "ref: refs/heads/%s\n", first);
 	snprintf(path, sizeof(path), "%s/HEAD", dir);
 	write_whole(path, head, strlen(head));
@@ -571,13 +585,15 @@ static void import_ref(const char *name, const char *hex)
 		die("ref %s: %s", name, keel_strerror(err));
 }
 
-static void import_refs_dir(const char *dir, const char *prefix)
+/* The refs under DIR/refs/KIND/PREFIX ("heads": branches, "tags": tags,
+ * named "tags/..." in the store). */
+static void import_refs_dir(const char *dir, const char *kind, const char *prefix)
 {
 	char path[4096];
 	DIR *d;
 	struct dirent *e;
 
-	snprintf(path, sizeof(path), "%s/refs/heads/%s", dir, prefix);
+	snprintf(path, sizeof(path), "%s/refs/%s/%s", dir, kind, prefix);
 	d = opendir(path);
 	if (!d)
 		return;
@@ -595,13 +611,22 @@ static void import_refs_dir(const char *dir, const char *prefix)
 			continue;
 		if (S_ISDIR(s.st_mode)) {
 			strcat(sub, "/");
-			import_refs_dir(dir, sub);
+			import_refs_dir(dir, kind, sub);
 			continue;
 		}
 		t = read_whole(file, &tl);
 		if (!t || tl < 40)
 			die("%s: not a ref", file);
-		import_ref(sub, (char *)t);
+		if (strcmp(kind, "tags") == 0) {
+			char name[KEEL_STORE_REF_MAX + 1];
+
+			if ((size_t)snprintf(name, sizeof(name), "%s%s", KEEL_STORE_TAG_PREFIX,
+			                     sub) >= sizeof(name))
+				die("%s: the tag's name is too long", file);
+			import_ref(name, (char *)t);
+		} else {
+			import_ref(sub, (char *)t);
+		}
 		free(t);
 	}
 	closedir(d);
@@ -642,12 +667,17 @@ static void import(const char *dir, const char *disk)
 		pr[prl] = 0;
 		for (line = strtok_r((char *)pr, "\n", &save); line;
 		     line = strtok_r(NULL, "\n", &save)) {
+			/* "ID refs/heads/NAME", "ID refs/tags/NAME"; "^ID" lines
+			 * (what a tag peels to) are skipped. */
 			if (strlen(line) > 52 && strncmp(line + 41, "refs/heads/", 11) == 0)
 				import_ref(line + 52, line);
+			else if (strlen(line) > 51 && strncmp(line + 41, "refs/tags/", 10) == 0)
+				import_ref(line + 46, line);
 		}
 		free(pr);
 	}
-	import_refs_dir(dir, "");
+	import_refs_dir(dir, "heads", "");
+	import_refs_dir(dir, "tags", "");
 	printf("imported %zu objects\n", imported);
 	keel_store_close(ist);
 }

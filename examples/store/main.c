@@ -248,7 +248,11 @@ static int ref_line(void *arg, const char *name, const struct keel_store_id *id)
 
 	keel_store_id_hex(id, hex);
 	add(arg, hex, KEEL_STORE_HEX_LEN);
-	add(arg, "\trefs/heads/", 12);
+	/* Tags are "tags/NAME" in the store, refs/tags/NAME to Git. */
+	if (keel_store_ref_is_tag(name, strlen(name)))
+		add(arg, "\trefs/", 6);
+	else
+		add(arg, "\trefs/heads/", 12);
 	add(arg, name, strlen(name));
 	add(arg, "\n", 1);
 	return KEEL_OK;

@@ -1,5 +1,5 @@
 /*
- * compact.c — copying what the branches reach into a fresh store.
+ * compact.c — copying what the refs reach into a fresh store.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -39,13 +39,18 @@ static long copy_from(struct keel_store *src, struct keel_store *dst, uint8_t *s
 		err = keel_store_get_object(src, &id, &t, &data, &len);
 		if (err != KEEL_OK)
 			break;
-		if (t == KEEL_STORE_COMMIT || t == KEEL_STORE_TREE) {
+		if (t == KEEL_STORE_COMMIT || t == KEEL_STORE_TREE || t == KEEL_STORE_TAG) {
 			struct keel_store_id next[KEEL_STORE_PARENTS_MAX + 1];
 			size_t nn = 0, pos = 0;
 			struct keel_store_commit c;
 			struct keel_store_entry te;
+			struct keel_store_tag tg;
 
-			if (t == KEEL_STORE_COMMIT) {
+			if (t == KEEL_STORE_TAG) {
+				if (keel_store_tag_parse(data, len, &tg) != KEEL_OK)
+					err = KEEL_EINVAL;
+				next[nn++] = tg.object;
+			} else if (t == KEEL_STORE_COMMIT) {
 				if (keel_store_commit_parse(data, len, &c) != KEEL_OK)
 					err = KEEL_EINVAL;
 				next[nn++] = c.tree;
@@ -78,7 +83,7 @@ static long copy_from(struct keel_store *src, struct keel_store *dst, uint8_t *s
 				}
 				memcpy(stack + n, next, nn * sizeof(*next));
 				n += nn;
-				if (t == KEEL_STORE_COMMIT)
+				if (t != KEEL_STORE_TREE)
 					break;
 			}
 		}

@@ -120,6 +120,9 @@ int store_ref_apply(struct keel_store *st, const char *name, size_t len,
 int store_pending_add(struct keel_store *st, const char *name, size_t len,
                       const struct keel_store_id *id);
 void store_free(struct keel_store *st);
+/* keel_store_ref_get for the key-value calls: a tag's name is KEEL_EINVAL
+ * (ref.c). */
+int store_branch_get(struct keel_store *st, const char *name, struct keel_store_id *id);
 /* Appends a ref update to the open transaction (ref.c). */
 int store_ref_stage(struct keel_store *st, const char *name, const struct keel_store_id *new_id);
 
