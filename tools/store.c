@@ -13,8 +13,9 @@
  *   keel-store merge DISK FROM INTO        exit 3 and the paths on conflict
  *   keel-store log DISK BRANCH [PATH]      "ID SUBJECT" per commit
  *   keel-store verify DISK
- *   keel-store compact DISK NEWDISK        what the branches reach, into a
+ *   keel-store compact DISK NEWDISK        what the refs reach, into a
  *                                          freshly formatted NEWDISK
+ *   keel-store compact DISK                the same in place, on DISK itself
  *   keel-store bench DISK COMMITS GETS | bench-open DISK N | bench-file FILE N
  *                                          figures for bench/store.sh
  *
@@ -836,7 +837,7 @@ static void usage(void)
 	fputs("usage: keel-store format DISK | export DISK DIR | import DIR DISK |\n"
 	      "       set DISK BRANCH PATH VALUE | get DISK BRANCH PATH | rm DISK BRANCH PATH |\n"
 	      "       branch DISK NAME FROM | merge DISK FROM INTO | log DISK BRANCH [PATH] |\n"
-	      "       verify DISK | compact DISK NEWDISK\n",
+	      "       verify DISK | compact DISK [NEWDISK]\n",
 	      stderr);
 	exit(2);
 }
@@ -932,6 +933,20 @@ int main(int argc, char **argv)
 			err = (int)n;
 		else
 			printf("copied %ld objects\n", n);
+	} else if (!strcmp(cmd, "compact") && argc == 3) {
+		struct keel_store_stats a, b;
+		long n;
+
+		st = open_store(argv[2], false);
+		keel_store_stats(st, &a);
+		n = keel_store_compact_in_place(st);
+		keel_store_stats(st, &b);
+		keel_store_close(st);
+		if (n < 0)
+			err = (int)n;
+		else
+			printf("kept %ld objects; log %llu bytes, was %llu\n", n,
+			       (unsigned long long)b.log_bytes, (unsigned long long)a.log_bytes);
 	} else if (!strcmp(cmd, "bench") && argc == 5) {
 		bench(argv[2], atol(argv[3]), atol(argv[4]));
 	} else if (!strcmp(cmd, "bench-open") && argc == 4) {

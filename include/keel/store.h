@@ -574,6 +574,23 @@ long keel_store_merge(struct keel_store *st, const char *from, const char *into,
  */
 long keel_store_compact(struct keel_store *src, struct keel_store *dst);
 
+/*
+ * Compacts st on its own device: what its refs reach is copied (as by
+ * keel_store_compact) into the free space past the log's end, the
+ * superblock is pointed there, and then it is all copied back to the
+ * front of the device and the superblock pointed there again. A crash at
+ * any moment leaves either the log as it was or one of the copies, each
+ * with every ref at the commit it had: nothing acknowledged is lost.
+ * Objects put and not yet committed are committed first. Needs free
+ * space past the log's end for what the refs reach (and as much in front
+ * of that copy for the way back). Returns the number of objects kept, or
+ * KEEL_ENOMEM (no room: the store is unchanged, or — when only the way
+ * back did not fit — valid where the first copy put it), KEEL_EIO (the
+ * store then refuses writes until reopened), KEEL_EINVAL (an object a
+ * ref reaches is missing).
+ */
+long keel_store_compact_in_place(struct keel_store *st);
+
 /* Counters. */
 struct keel_store_stats {
 	uint64_t objects; /* in the index */

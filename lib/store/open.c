@@ -11,13 +11,19 @@
 
 int keel_store_format(struct keel_block *dev)
 {
+	return store_format(dev, MIN_CAPACITY);
+}
+
+int store_format(struct keel_block *dev, uint64_t min_capacity)
+{
 	struct keel_store tmp;
 	struct superblock sb = { 0 };
 	uint8_t old[2 * SB_SIZE];
 	uint64_t now = kp_clock_wall();
 	int err;
 
-	if (dev->capacity < MIN_CAPACITY || dev->sector_size > LOG_START)
+	if (dev->capacity < min_capacity || dev->capacity <= LOG_START ||
+	    dev->sector_size > LOG_START)
 		return KEEL_EINVAL;
 	err = keel_block_read(dev, 0, old, sizeof(old));
 	if (err != KEEL_OK)
@@ -25,6 +31,7 @@ int keel_store_format(struct keel_block *dev)
 	/* A seed unlike the last store's, so none of its records chain. */
 	sb.nonce = store_crc32c(store_crc32c(0, old, sizeof(old)), &now, sizeof(now));
 	sb.capacity = dev->capacity;
+	sb.log_start = LOG_START;
 	sb.log_end = LOG_START;
 	sb.chain = sb.nonce;
 	memset(old, 0, sizeof(old));
@@ -142,14 +149,14 @@ int store_pending_add(struct keel_store *st, const char *name, size_t len,
 }
 
 /*
- * Reads records from LOG_START. Before the checkpoint (sb.log_end) the
+ * Reads records from the log's start. Before the checkpoint (sb.log_end) the
  * records were durable when it was written: only their chain and shape
  * are checked, and a bad one is corruption. From the checkpoint on each
  * record's crc is computed too, and the first that fails ends the log.
  */
 static int scan_window(struct keel_store *st, struct window *w)
 {
-	uint64_t off = LOG_START;
+	uint64_t off = st->sb.log_start;
 	uint32_t chain = st->sb.nonce;
 	uint8_t h[REC_HEADER + REC_OBJECT_HEAD + KEEL_STORE_REF_MAX];
 	int err;
@@ -282,11 +289,37 @@ static int scan(struct keel_store *st)
 	return err;
 }
 
+/* Reads the superblock, scans the log, and readies the tail for appends. */
+static int load(struct keel_store *st)
+{
+	uint32_t ss = st->dev->sector_size;
+	int err = store_sb_read(st->dev, &st->sb);
+
+	if (err == KEEL_OK && st->sb.log_start % ss != 0)
+		err = KEEL_EINVAL;
+	if (err == KEEL_OK)
+		err = scan(st);
+	if (err != KEEL_OK)
+		return err;
+	st->tail = st->end;
+	st->chain_tail = st->chain_end;
+	st->wbuf_base = st->end & ~(uint64_t)(ss - 1);
+	st->wbuf_len = 0;
+	st->wbuf_cap = 65536;
+	st->wbuf = malloc(st->wbuf_cap);
+	if (!st->wbuf)
+		return KEEL_ENOMEM;
+	if (st->end > st->wbuf_base) {
+		st->wbuf_len = (size_t)(st->end - st->wbuf_base);
+		return keel_block_read(st->dev, st->wbuf_base, st->wbuf, st->wbuf_len);
+	}
+	return KEEL_OK;
+}
+
 int keel_store_open(struct keel_block *dev, const struct keel_store_config *cfg,
                     struct keel_store **out)
 {
 	struct keel_store *st;
-	uint32_t ss = dev->sector_size;
 	int err;
 
 	st = calloc(1, sizeof(*st));
@@ -296,27 +329,11 @@ int keel_store_open(struct keel_block *dev, const struct keel_store_config *cfg,
 	if (cfg)
 		st->cfg = *cfg;
 	defaults(&st->cfg);
-	if (st->cfg.max_object > (1u << 30) || ss > LOG_START) {
+	if (st->cfg.max_object > (1u << 30) || dev->sector_size > LOG_START) {
 		free(st);
 		return KEEL_EINVAL;
 	}
-	err = store_sb_read(dev, &st->sb);
-	if (err == KEEL_OK)
-		err = scan(st);
-	if (err == KEEL_OK) {
-		st->tail = st->end;
-		st->chain_tail = st->chain_end;
-		st->wbuf_base = st->end & ~(uint64_t)(ss - 1);
-		st->wbuf_len = 0;
-		st->wbuf_cap = 65536;
-		st->wbuf = malloc(st->wbuf_cap);
-		if (!st->wbuf)
-			err = KEEL_ENOMEM;
-		else if (st->end > st->wbuf_base) {
-			st->wbuf_len = (size_t)(st->end - st->wbuf_base);
-			err = keel_block_read(dev, st->wbuf_base, st->wbuf, st->wbuf_len);
-		}
-	}
+	err = load(st);
 	if (err != KEEL_OK) {
 		store_free(st);
 		return err;
@@ -325,7 +342,7 @@ int keel_store_open(struct keel_block *dev, const struct keel_store_config *cfg,
 	return KEEL_OK;
 }
 
-void store_free(struct keel_store *st)
+static void free_contents(struct keel_store *st)
 {
 	for (size_t i = 0; i < st->n_refs; i++)
 		free(st->refs[i].name);
@@ -335,6 +352,29 @@ void store_free(struct keel_store *st)
 	free(st->refs);
 	free(st->idx);
 	free(st->wbuf);
+}
+
+int store_reload(struct keel_store *st)
+{
+	struct keel_block *dev = st->dev;
+	struct keel_store_config cfg = st->cfg;
+	struct keel_store_stats stats = st->stats;
+	int err;
+
+	free_contents(st);
+	memset(st, 0, sizeof(*st));
+	st->dev = dev;
+	st->cfg = cfg;
+	st->stats = stats;
+	err = load(st);
+	if (err != KEEL_OK)
+		st->broken = true;
+	return err;
+}
+
+void store_free(struct keel_store *st)
+{
+	free_contents(st);
 	free(st);
 }
 
@@ -360,6 +400,6 @@ void keel_store_stats(struct keel_store *st, struct keel_store_stats *out)
 	*out = st->stats;
 	out->objects = st->idx_count;
 	out->refs = st->n_refs;
-	out->log_bytes = st->end - LOG_START;
-	out->capacity = st->sb.capacity - LOG_START;
+	out->log_bytes = st->end - st->sb.log_start;
+	out->capacity = st->sb.capacity - st->sb.log_start;
 }

@@ -12,7 +12,7 @@
 #define SB_MAGIC "KEELSTOR"
 #define SB_VERSION 1
 #define SB_SIZE 512    /* each copy fills one 512-byte unit; copy i at i*512 */
-#define LOG_START 4096 /* first record */
+#define LOG_START 4096 /* first record of a freshly formatted store */
 
 /* Record header: crc, prev, len, type, 3 zero bytes; crc covers everything
  * after itself up to the end of the payload. */
@@ -25,7 +25,9 @@ enum rec_type {
 #define REC_OBJECT_HEAD (1 + KEEL_STORE_ID_LEN)
 
 struct superblock {
-	uint64_t gen;     /* higher wins; copy gen % 2 holds it */
+	uint64_t gen;       /* higher wins; copy gen % 2 holds it */
+	uint64_t log_start; /* the first record: LOG_START, or further on
+	                     * after a compaction in place (compact.c) */
 	uint64_t log_end; /* every record before it is committed */
 	uint32_t chain;   /* crc field of the record that ends there */
 	uint32_t nonce;   /* the crc-chain seed of this store's first record */
@@ -120,6 +122,13 @@ int store_ref_apply(struct keel_store *st, const char *name, size_t len,
 int store_pending_add(struct keel_store *st, const char *name, size_t len,
                       const struct keel_store_id *id);
 void store_free(struct keel_store *st);
+/* Frees what the store holds in memory and reads it again from the
+ * device (superblock and scan), keeping st itself (open.c). On failure
+ * the store is left broken. */
+int store_reload(struct keel_store *st);
+/* keel_store_format on a device of at least min_capacity bytes (the
+ * windows of a compaction in place may be smaller than a store's). */
+int store_format(struct keel_block *dev, uint64_t min_capacity);
 /* keel_store_ref_get for the key-value calls: a tag's name is KEEL_EINVAL
  * (ref.c). */
 int store_branch_get(struct keel_store *st, const char *name, struct keel_store_id *id);

@@ -19,7 +19,7 @@ int store_sb_write(struct keel_store *st, const struct superblock *sb)
 	memcpy(b, SB_MAGIC, 8);
 	store_put_le32(b + 8, SB_VERSION);
 	store_put_le64(b + 16, sb->gen);
-	store_put_le64(b + 24, LOG_START);
+	store_put_le64(b + 24, sb->log_start);
 	store_put_le64(b + 32, sb->log_end);
 	store_put_le32(b + 40, sb->chain);
 	store_put_le32(b + 44, sb->nonce);
@@ -32,15 +32,18 @@ int store_sb_write(struct keel_store *st, const struct superblock *sb)
 static bool decode(const uint8_t *b, uint64_t capacity, struct superblock *sb)
 {
 	if (memcmp(b, SB_MAGIC, 8) != 0 || store_le32(b + 8) != SB_VERSION ||
-	    store_le32(b + 508) != store_crc32c(0, b, 508) || store_le64(b + 24) != LOG_START)
+	    store_le32(b + 508) != store_crc32c(0, b, 508))
 		return false;
 	sb->gen = store_le64(b + 16);
+	sb->log_start = store_le64(b + 24);
 	sb->log_end = store_le64(b + 32);
 	sb->chain = store_le32(b + 40);
 	sb->nonce = store_le32(b + 44);
 	sb->capacity = store_le64(b + 48);
 	sb->txns = store_le64(b + 56);
-	return sb->capacity <= capacity && sb->log_end >= LOG_START && sb->log_end <= sb->capacity;
+	return sb->capacity <= capacity && sb->log_start >= LOG_START &&
+	       sb->log_start % 512 == 0 && sb->log_end >= sb->log_start &&
+	       sb->log_end <= sb->capacity;
 }
 
 int store_sb_read(struct keel_block *dev, struct superblock *out)

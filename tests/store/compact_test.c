@@ -93,6 +93,67 @@ int main(void)
 	}
 	keel_store_close(src);
 	keel_store_close(dst);
+
+	/* In place, on a device of its own: the same objects as the copy to
+	 * another device, fewer bytes; twice; it goes on and reopens. */
+	{
+		struct keel_store_stats before, after;
+		struct keel_store *st;
+		long m;
+
+		CHECK_OK(keel_store_open(&a.blk, NULL, &st));
+		CHECK_OK(keel_store_ref_cas(st, "tags/broken", &hb, &zero));
+		keel_store_stats(st, &before);
+		m = keel_store_compact_in_place(st);
+		CHECK(m == n);
+		keel_store_stats(st, &after);
+		if (after.objects != (uint64_t)n || after.refs != 4)
+			printf("objects %llu refs %llu\n", (unsigned long long)after.objects, (unsigned long long)after.refs);
+		CHECK(after.objects == (uint64_t)n && after.refs == 4);
+		CHECK(after.log_bytes < before.log_bytes);
+		CHECK(keel_store_verify(st) == n);
+		CHECK_OK(keel_store_ref_get(st, "main", &hb));
+		CHECK(keel_store_id_eq(&ha, &hb));
+		CHECK_OK(keel_store_set(st, "main", "after", "a", 1, &info, &ha));
+		CHECK(keel_store_compact_in_place(st) == n + 3);
+		keel_store_close(st);
+		CHECK_OK(keel_store_open(&a.blk, NULL, &st));
+		CHECK(keel_store_verify(st) == n + 3);
+		CHECK(keel_store_get(st, "main", "after", &d, &len) == KEEL_OK && len == 1);
+		free(d);
+		CHECK(keel_store_get(st, "main", "x/big", &d, &len) == KEEL_OK && len == sizeof(v));
+		free(d);
+		printf("in place: %llu log bytes to %llu\n", (unsigned long long)before.log_bytes,
+		       (unsigned long long)after.log_bytes);
+		/* No room past the end for a copy: refused, nothing changed. */
+		{
+			struct simdev small;
+			struct keel_store *s2;
+			struct keel_store_stats s2a, s2b;
+			int i;
+
+			CHECK(simdev_init(&small, 128 * 1024, NULL, NULL) == 0);
+			CHECK_OK(keel_store_format(&small.blk));
+			CHECK_OK(keel_store_open(&small.blk, NULL, &s2));
+			for (i = 0; i < 100; i++) {
+				snprintf(v, sizeof(v), "%d", i);
+				memset(v + 8, 'q', 600 - 8);
+				if (keel_store_set(s2, "main", "f", v, 600, &info, NULL) != KEEL_OK)
+					break;
+			}
+			keel_store_stats(s2, &s2a);
+			CHECK(keel_store_compact_in_place(s2) == KEEL_ENOMEM);
+			keel_store_stats(s2, &s2b);
+			CHECK(s2a.log_bytes == s2b.log_bytes && s2a.objects == s2b.objects);
+			CHECK(keel_store_verify(s2) > 0);
+			keel_store_close(s2);
+			CHECK_OK(keel_store_open(&small.blk, NULL, &s2));
+			CHECK(keel_store_verify(s2) > 0);
+			keel_store_close(s2);
+			simdev_free(&small);
+		}
+		keel_store_close(st);
+	}
 	simdev_free(&a);
 	simdev_free(&b);
 	printf("PASS %s\n", test_name);

@@ -5,7 +5,9 @@
  * a random subset, and with the interrupted sector torn at several
  * points — the store must open, verify, hold every commit acknowledged
  * before the crash (and at most the one in flight besides), and go on
- * taking commits that survive a reopen.
+ * taking commits that survive a reopen. The workload compacts the store
+ * in place halfway, so crashes inside both of its copies and at each
+ * superblock switch are among those checked.
  *
  *   crash.test [SEED [COMMITS]]
  */
@@ -115,7 +117,7 @@ int main(int argc, char **argv)
 	struct simdev d;
 	struct keel_store *st;
 	uint8_t *img;
-	size_t n, images = 0;
+	size_t n, images = 0, compact_events = 0;
 
 	CHECK(commits > 0 && commits <= MAX_COMMITS);
 	test_seed(seed);
@@ -135,6 +137,18 @@ int main(int argc, char **argv)
 		else
 			states[n_acked].side = id;
 		acked_at[n_acked] = simdev_events(&d);
+		if (i == commits / 2) {
+			/* Compaction in place: every write of both copies and of
+			 * the superblock switches is a crash point too. */
+			size_t from = simdev_events(&d);
+
+			long r = keel_store_compact_in_place(st);
+
+			if (r <= 0)
+				printf("compact in place at %d: %ld\n", i, r);
+			CHECK(r > 0);
+			compact_events += simdev_events(&d) - from;
+		}
 		if (i % 17 == 16) {
 			/* Reopen mid-run: checkpoints, and a tail sector reread. */
 			keel_store_close(st);
@@ -161,7 +175,8 @@ int main(int argc, char **argv)
 	}
 	free(img);
 	simdev_free(&d);
-	printf("%d commits, %zu events, %zu crash images checked\n", commits, n, images);
+	printf("%d commits, %zu events (%zu in a compaction in place), %zu crash images checked\n",
+	       commits, n, compact_events, images);
 	printf("PASS %s\n", test_name);
 	return 0;
 }

@@ -119,5 +119,12 @@ g3=$(git -C "$tmp/c.git" log --graph --all --format='%H %P %an %ae %at %s')
 [ "$g1" = "$g3" ] || fail "git log --graph --all differs after compaction"
 [ "$(refs "$tmp/c.git")" = "$t1" ] || fail "refs differ after compaction: $(refs "$tmp/c.git")"
 out=$(git -C "$tmp/c.git" fsck --strict 2>&1) || fail "git fsck --strict (compacted): $out"
+# And in place, on the imported disk itself.
+"$ks" compact "$disk2" >/dev/null || fail "compact in place"
+"$ks" verify "$disk2" >/dev/null || fail "verify after compact in place"
+"$ks" export "$disk2" "$tmp/d.git" >/dev/null || fail "export after compact in place"
+[ "$(git -C "$tmp/d.git" log --graph --all --format='%H %P %an %ae %at %s')" = "$g1" ] ||
+	fail "git log --graph --all differs after compaction in place"
+[ "$(refs "$tmp/d.git")" = "$t1" ] || fail "refs differ after compaction in place"
 n=$(printf '%s\n' "$g1" | grep -c '[0-9a-f]\{40\}')
 pass "git: export fsck-clean, $n commits and 5 tags identical after git packs, import and export again"
