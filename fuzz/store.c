@@ -31,7 +31,7 @@ static void make_base(void)
 	struct simdev d;
 	struct keel_store *st;
 	struct keel_store_info info = { "F", "f@x", "m\n", 5, 0 };
-	struct keel_store_config cfg = { .checkpoint_every = 2 };
+	struct keel_store_config cfg = { .checkpoint_every = 2, .index_every = 2 };
 
 	if (simdev_init(&d, CAP, NULL, NULL) != 0 || keel_store_format(&d.blk) != KEEL_OK ||
 	    keel_store_open(&d.blk, &cfg, &st) != KEEL_OK)

@@ -242,6 +242,13 @@ struct keel_store_config {
 	/* Commits between two superblock writes (checkpoints); default 64.
 	 * Open verifies the log from the last checkpoint on. */
 	uint32_t checkpoint_every;
+	/* A checkpoint first writes an index segment (the locations of the
+	 * objects logged since the last segment, and the refs) when at
+	 * least this many objects were added since; open then reads the
+	 * segments and scans only the log after the newest. Default 1024. */
+	uint32_t index_every;
+	/* Open ignores the index segments and scans the whole log. */
+	bool full_scan;
 };
 
 /* Longest ref name. Names are 1..KEEL_STORE_REF_MAX bytes of
@@ -271,9 +278,11 @@ int keel_store_format(struct keel_block *dev);
 
 /*
  * Opens the store on `dev` (which must outlive the store): reads the
- * newer valid superblock, indexes every object and ref of the log, and
- * verifies each record from the last checkpoint on; the first record that
- * does not verify ends the log, and a transaction it cuts is dropped.
+ * newer valid superblock and the index segments it names (when one
+ * does not check out, all are ignored and the whole log is scanned),
+ * indexes every object and ref of the log after them, and verifies each
+ * record from the last checkpoint on; the first record that does not
+ * verify ends the log, and a transaction it cuts is dropped.
  * `cfg` may be NULL. A device error during a commit rolls that commit
  * back; should even that fail (or the heap fail mid-commit), every call
  * that writes returns KEEL_EIO until the store is closed and opened
@@ -600,7 +609,9 @@ struct keel_store_stats {
 	uint64_t commits;     /* transactions made durable since open */
 	uint64_t dropped_txn; /* partial transactions dropped at open */
 	uint64_t checkpoints; /* superblock writes since open */
-	uint64_t scanned;     /* records read at open */
+	uint64_t scanned;     /* records read at open by the scan */
+	uint64_t indexed;     /* objects found at open in index segments */
+	uint64_t segments;    /* index segments read at open and written since */
 };
 void keel_store_stats(struct keel_store *st, struct keel_store_stats *out);
 

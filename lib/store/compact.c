@@ -254,6 +254,10 @@ static long move_to(struct keel_store *st, uint64_t start, uint64_t limit)
 		sb.chain = copy->chain_end;
 		sb.nonce = copy->sb.nonce;
 		sb.txns = copy->txns;
+		/* The copy has no index segment (the next checkpoint writes
+		 * one); those of the log it replaces are left behind. */
+		sb.idx_head = sb.idx_end = sb.idx_txns = 0;
+		sb.idx_chain = 0;
 	}
 	store_free(copy);
 	keel_block_close(&w->blk);

@@ -57,6 +57,8 @@ static void defaults(struct keel_store_config *c)
 		c->max_refs = 256;
 	if (!c->checkpoint_every)
 		c->checkpoint_every = 64;
+	if (!c->index_every)
+		c->index_every = 1024;
 }
 
 /*
@@ -154,16 +156,15 @@ int store_pending_add(struct keel_store *st, const char *name, size_t len,
  * are checked, and a bad one is corruption. From the checkpoint on each
  * record's crc is computed too, and the first that fails ends the log.
  */
-static int scan_window(struct keel_store *st, struct window *w)
+static int scan_window(struct keel_store *st, struct window *w, uint64_t off, uint32_t chain,
+                       uint64_t txns)
 {
-	uint64_t off = st->sb.log_start;
-	uint32_t chain = st->sb.nonce;
 	uint8_t h[REC_HEADER + REC_OBJECT_HEAD + KEEL_STORE_REF_MAX];
 	int err;
 
 	st->end = off;
 	st->chain_end = chain;
-	st->txns = 0;
+	st->txns = txns;
 	for (;;) {
 		bool checked = off < st->sb.log_end;
 		uint32_t crc, prev, len, max;
@@ -180,14 +181,17 @@ static int scan_window(struct keel_store *st, struct window *w)
 		prev = store_le32(h + 4);
 		len = store_le32(h + 8);
 		type = h[12];
-		max = type == REC_OBJECT ? REC_OBJECT_HEAD + st->cfg.max_object
-		      : type == REC_REF  ? KEEL_STORE_ID_LEN + KEEL_STORE_REF_MAX
-		      : type == REC_END  ? 8
-		                         : 0;
+		max = type == REC_OBJECT       ? REC_OBJECT_HEAD + st->cfg.max_object
+		      : type == REC_REF        ? KEEL_STORE_ID_LEN + KEEL_STORE_REF_MAX
+		      : type == REC_END        ? 8
+		      : type == REC_INDEX      ? IDX_CHUNK * IDX_ENTRY
+		      : type == REC_INDEX_HEAD ? IDX_HEAD_MAX
+		                               : 0;
 		bool ok = prev == chain && h[13] == 0 && h[14] == 0 && h[15] == 0 && len <= max &&
-		          len >= (type == REC_OBJECT ? REC_OBJECT_HEAD
-		                  : type == REC_REF  ? 21
-		                                     : 8) &&
+		          len >= (type == REC_OBJECT  ? REC_OBJECT_HEAD
+		                  : type == REC_REF   ? 21
+		                  : type == REC_INDEX ? IDX_ENTRY
+		                                      : 8) &&
 		          off + REC_HEADER + len <= st->sb.capacity &&
 		          (!checked || off + REC_HEADER + len <= st->sb.log_end);
 		if (ok && !checked) {
@@ -204,7 +208,10 @@ static int scan_window(struct keel_store *st, struct window *w)
 			break;
 		}
 		st->stats.scanned++;
-		size_t want = type == REC_OBJECT ? REC_OBJECT_HEAD : len;
+		/* Index records are read by store_index_load, not here. */
+		size_t want = type == REC_OBJECT ? REC_OBJECT_HEAD
+		              : type == REC_INDEX || type == REC_INDEX_HEAD ? 0
+		                                                            : len;
 		err = scan_read(st, w, off + REC_HEADER, h + REC_HEADER, want);
 		if (err != KEEL_OK)
 			return err;
@@ -239,7 +246,7 @@ static int scan_window(struct keel_store *st, struct window *w)
 			err = store_pending_add(st, name, len - KEEL_STORE_ID_LEN, &id);
 			if (err != KEEL_OK)
 				return err;
-		} else {
+		} else if (type == REC_END) {
 			if (store_le64(p) != st->txns + 1) {
 				if (checked)
 					return KEEL_EINVAL;
@@ -277,14 +284,44 @@ static int scan_window(struct keel_store *st, struct window *w)
 	return KEEL_OK;
 }
 
+/* The index and refs as they were before a failed store_index_load. */
+static void forget_index(struct keel_store *st)
+{
+	for (size_t i = 0; i < st->n_refs; i++)
+		free(st->refs[i].name);
+	free(st->refs);
+	free(st->idx);
+	st->refs = NULL;
+	st->n_refs = 0;
+	st->idx = NULL;
+	st->idx_cap = st->idx_count = 0;
+	st->stats.indexed = st->stats.segments = 0;
+}
+
+/* From the newest index segment when it checks out, else from the log's
+ * start. */
 static int scan(struct keel_store *st)
 {
-	struct window w = { malloc(WINDOW), 0, 0 };
+	struct window w = { NULL, 0, 0 };
+	uint64_t off = st->sb.log_start, txns = 0;
+	uint32_t chain = st->sb.nonce;
 	int err;
 
+	if (st->sb.idx_head && !st->cfg.full_scan) {
+		if (store_index_load(st)) {
+			off = st->sb.idx_end;
+			chain = st->sb.idx_chain;
+			txns = st->sb.idx_txns;
+			st->idx_prev = st->sb.idx_head;
+		} else {
+			forget_index(st);
+		}
+	}
+	st->idx_from = off;
+	w.buf = malloc(WINDOW);
 	if (!w.buf)
 		return KEEL_ENOMEM;
-	err = scan_window(st, &w);
+	err = scan_window(st, &w, off, chain, txns);
 	free(w.buf);
 	return err;
 }

@@ -5,8 +5,9 @@
  * a random subset, and with the interrupted sector torn at several
  * points — the store must open, verify, hold every commit acknowledged
  * before the crash (and at most the one in flight besides), and go on
- * taking commits that survive a reopen. The workload compacts the store
- * in place halfway, so crashes inside both of its copies and at each
+ * taking commits that survive a reopen. The workload writes an index
+ * segment at every checkpoint and compacts the store in place halfway,
+ * so crashes inside segments, both copies of the compaction and at each
  * superblock switch are among those checked.
  *
  *   crash.test [SEED [COMMITS]]
@@ -31,6 +32,7 @@ struct state {
 static struct state states[MAX_COMMITS + 1]; /* after k acknowledged commits */
 static size_t acked_at[MAX_COMMITS + 1];     /* events recorded when k was acked */
 static int n_acked;
+static size_t from_segments; /* crash images opened from index segments */
 
 static void person(struct keel_store_person *p, int64_t t)
 {
@@ -89,6 +91,12 @@ static void check_image(const uint8_t *img, size_t cut, const char *how)
 	if (err != KEEL_OK)
 		printf("cut %zu (%s): open returned %d\n", cut, how, err);
 	CHECK(err == KEEL_OK);
+	{
+		struct keel_store_stats ss;
+
+		keel_store_stats(st, &ss);
+		from_segments += ss.segments > 0;
+	}
 	(void)keel_store_ref_get(st, "main", &m);
 	(void)keel_store_ref_get(st, "side", &s);
 	bool now = keel_store_id_eq(&m, &states[k].main) && keel_store_id_eq(&s, &states[k].side);
@@ -113,7 +121,7 @@ int main(int argc, char **argv)
 {
 	unsigned long long seed = argc > 1 ? strtoull(argv[1], NULL, 0) : 1;
 	int commits = argc > 2 ? atoi(argv[2]) : 40;
-	struct keel_store_config cfg = { .checkpoint_every = 4 };
+	struct keel_store_config cfg = { .checkpoint_every = 4, .index_every = 8 };
 	struct simdev d;
 	struct keel_store *st;
 	uint8_t *img;
@@ -175,8 +183,10 @@ int main(int argc, char **argv)
 	}
 	free(img);
 	simdev_free(&d);
-	printf("%d commits, %zu events (%zu in a compaction in place), %zu crash images checked\n",
-	       commits, n, compact_events, images);
+	printf("%d commits, %zu events (%zu in a compaction in place), %zu crash images checked "
+	       "(%zu opened from index segments)\n",
+	       commits, n, compact_events, images, from_segments);
+	CHECK(from_segments > images / 4);
 	printf("PASS %s\n", test_name);
 	return 0;
 }
