@@ -308,8 +308,28 @@ static void segments(void)
 	simdev_free(&d);
 }
 
+/* CRC-32C known answers (RFC 3720's check value; all-zero and all-one
+ * 32-byte blocks from its appendix B.4), and any split of the input
+ * giving the same crc as the whole. */
+static void crc(void)
+{
+	uint8_t zero[32] = { 0 }, ones[32], buf[100];
+	uint32_t whole;
+
+	memset(ones, 0xff, sizeof(ones));
+	CHECK(store_crc32c(0, "123456789", 9) == 0xe3069283u);
+	CHECK(store_crc32c(0, zero, 32) == 0x8a9136aau);
+	CHECK(store_crc32c(0, ones, 32) == 0x62a8ab43u);
+	for (size_t i = 0; i < sizeof(buf); i++)
+		buf[i] = (uint8_t)(i * 37 + 11);
+	whole = store_crc32c(0, buf, sizeof(buf));
+	for (size_t cut = 0; cut <= sizeof(buf); cut++)
+		CHECK(store_crc32c(store_crc32c(0, buf, cut), buf + cut, sizeof(buf) - cut) == whole);
+}
+
 int main(void)
 {
+	crc();
 	basics();
 	bounds();
 	corruption();
