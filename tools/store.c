@@ -13,15 +13,18 @@
  *   keel-store merge DISK FROM INTO        exit 3 and the paths on conflict
  *   keel-store log DISK BRANCH [PATH]      "ID SUBJECT" per commit
  *   keel-store verify DISK
- *   keel-store compact DISK NEWDISK        what the branches reach, into a
+ *   keel-store compact DISK NEWDISK        what the refs reach, into a
  *                                          freshly formatted NEWDISK
+ *   keel-store compact DISK                the same in place, on DISK itself
  *   keel-store bench DISK COMMITS GETS | bench-open DISK N | bench-file FILE N
  *                                          figures for bench/store.sh
  *
- * Export writes loose objects (zlib), the branches under refs/heads, HEAD (main when it
+ * Export writes loose objects (zlib), the branches under refs/heads, the
+ * tags ("tags/NAME" in the store) under refs/tags, HEAD (main when it
  * exists) and a minimal config. Import reads loose objects and packs
- * (.pack with its .idx not needed: the pack is read front to back,
- * deltas resolved), the branches under refs/heads and packed-refs; every id is kept.
+ * (.pack with its .idx not needed: the pack is read front to back, deltas
+ * resolved), the branches and tags under refs/heads, refs/tags and in
+ * packed-refs; every id is kept.
  * The disk is a plain file, used through the same library as the image.
  */
 #include <dirent.h>
@@ -224,23 +227,35 @@ static int export_object(void *arg, const struct keel_store_id *id, enum keel_st
 	return KEEL_OK;
 }
 
+/* The Git ref of a store ref: refs/tags/NAME for "tags/NAME", refs/heads/
+ * NAME for a branch. */
+static void git_ref_path(char *out, size_t size, const char *dir, const char *name)
+{
+	if (keel_store_ref_is_tag(name, strlen(name)))
+		snprintf(out, size, "%s/refs/%s", dir, name);
+	else
+		snprintf(out, size, "%s/refs/heads/%s", dir, name);
+}
+
 static int export_ref(void *arg, const char *name, const struct keel_store_id *id)
 {
 	struct export_ctx *x = arg;
 	char path[4096], hex[KEEL_STORE_HEX_LEN + 2];
 
-	snprintf(path, sizeof(path), "%s/refs/heads/%s", x->dir, name);
+	git_ref_path(path, sizeof(path), x->dir, name);
 	*strrchr(path, '/') = 0;
 	mkdir_p(path);
-	snprintf(path, sizeof(path), "%s/refs/heads/%s", x->dir, name);
+	git_ref_path(path, sizeof(path), x->dir, name);
 	keel_store_id_hex(id, hex);
 	hex[KEEL_STORE_HEX_LEN] = '\n';
 	write_whole(path, hex, KEEL_STORE_HEX_LEN + 1);
 	return KEEL_OK;
 }
 
-static int first_ref(void *arg, const char *name, const struct keel_store_id *id)
+static int first_branch(void *arg, const char *name, const struct keel_store_id *id)
 {
+	if (keel_store_ref_is_tag(name, strlen(name)))
+		return KEEL_OK;
 	snprintf(arg, KEEL_STORE_REF_MAX + 1, "%s", name);
 	return 1;
 }
@@ -268,7 +283,7 @@ static void export(const char *disk, const char *dir)
 	keel_store_object_each(st, export_object, &x);
 	keel_store_ref_each(st, export_ref, &x);
 	if (keel_store_ref_get(st, "main", &id) != KEEL_OK)
-		keel_store_ref_each(st, first_ref, first);
+		keel_store_ref_each(st, first_branch, first);
 	snprintf(head, sizeof(head), "ref: refs/heads/%s\n", first);
 	snprintf(path, sizeof(path), "%s/HEAD", dir);
 	write_whole(path, head, strlen(head));
@@ -571,13 +586,15 @@ static void import_ref(const char *name, const char *hex)
 		die("ref %s: %s", name, keel_strerror(err));
 }
 
-static void import_refs_dir(const char *dir, const char *prefix)
+/* The refs under DIR/refs/KIND/PREFIX ("heads": branches, "tags": tags,
+ * named "tags/..." in the store). */
+static void import_refs_dir(const char *dir, const char *kind, const char *prefix)
 {
 	char path[4096];
 	DIR *d;
 	struct dirent *e;
 
-	snprintf(path, sizeof(path), "%s/refs/heads/%s", dir, prefix);
+	snprintf(path, sizeof(path), "%s/refs/%s/%s", dir, kind, prefix);
 	d = opendir(path);
 	if (!d)
 		return;
@@ -595,13 +612,22 @@ static void import_refs_dir(const char *dir, const char *prefix)
 			continue;
 		if (S_ISDIR(s.st_mode)) {
 			strcat(sub, "/");
-			import_refs_dir(dir, sub);
+			import_refs_dir(dir, kind, sub);
 			continue;
 		}
 		t = read_whole(file, &tl);
 		if (!t || tl < 40)
 			die("%s: not a ref", file);
-		import_ref(sub, (char *)t);
+		if (strcmp(kind, "tags") == 0) {
+			char name[KEEL_STORE_REF_MAX + 1];
+
+			if ((size_t)snprintf(name, sizeof(name), "%s%s", KEEL_STORE_TAG_PREFIX,
+			                     sub) >= sizeof(name))
+				die("%s: the tag's name is too long", file);
+			import_ref(name, (char *)t);
+		} else {
+			import_ref(sub, (char *)t);
+		}
 		free(t);
 	}
 	closedir(d);
@@ -642,12 +668,17 @@ static void import(const char *dir, const char *disk)
 		pr[prl] = 0;
 		for (line = strtok_r((char *)pr, "\n", &save); line;
 		     line = strtok_r(NULL, "\n", &save)) {
+			/* "ID refs/heads/NAME", "ID refs/tags/NAME"; "^ID" lines
+			 * (what a tag peels to) are skipped. */
 			if (strlen(line) > 52 && strncmp(line + 41, "refs/heads/", 11) == 0)
 				import_ref(line + 52, line);
+			else if (strlen(line) > 51 && strncmp(line + 41, "refs/tags/", 10) == 0)
+				import_ref(line + 46, line);
 		}
 		free(pr);
 	}
-	import_refs_dir(dir, "");
+	import_refs_dir(dir, "heads", "");
+	import_refs_dir(dir, "tags", "");
 	printf("imported %zu objects\n", imported);
 	keel_store_close(ist);
 }
@@ -725,11 +756,43 @@ static void bench(const char *disk, long commits, long gets)
 
 /* bench-open DISK N: N objects (100-byte blobs, synced every 1000), then
  * the time to open the store. */
-static void bench_open(const char *disk, long n)
+/* Opens the store on the disk with the page cache dropped first (where
+ * the kernel lets us); returns the time taken in ms. */
+static double timed_open(const struct keel_store_config *cfg, struct keel_store_stats *stats)
 {
 	struct keel_store *st;
-	char value[101];
 	double t0, t1;
+
+	posix_fadvise(dev.fd, 0, 0, POSIX_FADV_DONTNEED);
+	keel_block_invalidate(&dev.blk);
+	t0 = now_s();
+	if (keel_store_open(&dev.blk, cfg, &st) != KEEL_OK)
+		die("bench-open: open");
+	t1 = now_s();
+	keel_store_stats(st, stats);
+	keel_store_close(st); /* writes nothing: the checkpoint is at the end */
+	return (t1 - t0) * 1000;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* bench-open DISK N: a store of N 100-byte blobs (a commit every 1000),
+ * then opened ROUNDS times each way, alternating: from the index
+ * segments, and with full_scan (the whole log scanned, as before
+ * segments existed). Medians. */
+static void bench_open(const char *disk, long n)
+{
+	struct keel_store_config scan = { .full_scan = true };
+	struct keel_store_stats a, b;
+	struct keel_store *st;
+	char value[101];
+	double ti[7], ts[7];
+	int rounds = 7;
 
 	open_disk(disk);
 	if (keel_store_format(&dev.blk) != KEEL_OK ||
@@ -745,13 +808,20 @@ static void bench_open(const char *disk, long n)
 			die("bench-open: sync");
 	}
 	keel_store_close(st);
-	posix_fadvise(dev.fd, 0, 0, POSIX_FADV_DONTNEED);
-	t0 = now_s();
-	if (keel_store_open(&dev.blk, NULL, &st) != KEEL_OK)
-		die("bench-open: open");
-	t1 = now_s();
-	printf("objects %ld open_ms %.1f\n", n, (t1 - t0) * 1000);
-	keel_store_close(st);
+	for (int r = 0; r < rounds; r++) {
+		ti[r] = timed_open(NULL, &a);
+		ts[r] = timed_open(&scan, &b);
+		if (a.objects != (uint64_t)n || b.objects != (uint64_t)n)
+			die("bench-open: %llu and %llu objects, want %ld",
+			    (unsigned long long)a.objects, (unsigned long long)b.objects, n);
+	}
+	qsort(ti, (size_t)rounds, sizeof(ti[0]), cmp_double);
+	qsort(ts, (size_t)rounds, sizeof(ts[0]), cmp_double);
+	printf("objects %ld open_ms %.1f scan_ms %.1f segments %llu indexed %llu scanned %llu "
+	       "full_scan_records %llu\n",
+	       n, ti[rounds / 2], ts[rounds / 2], (unsigned long long)a.segments,
+	       (unsigned long long)a.indexed, (unsigned long long)a.scanned,
+	       (unsigned long long)b.scanned);
 }
 
 /* bench-file FILE COMMITS: the floor: append a 100-byte record and
@@ -806,7 +876,7 @@ static void usage(void)
 	fputs("usage: keel-store format DISK | export DISK DIR | import DIR DISK |\n"
 	      "       set DISK BRANCH PATH VALUE | get DISK BRANCH PATH | rm DISK BRANCH PATH |\n"
 	      "       branch DISK NAME FROM | merge DISK FROM INTO | log DISK BRANCH [PATH] |\n"
-	      "       verify DISK | compact DISK NEWDISK\n",
+	      "       verify DISK | compact DISK [NEWDISK]\n",
 	      stderr);
 	exit(2);
 }
@@ -902,6 +972,20 @@ int main(int argc, char **argv)
 			err = (int)n;
 		else
 			printf("copied %ld objects\n", n);
+	} else if (!strcmp(cmd, "compact") && argc == 3) {
+		struct keel_store_stats a, b;
+		long n;
+
+		st = open_store(argv[2], false);
+		keel_store_stats(st, &a);
+		n = keel_store_compact_in_place(st);
+		keel_store_stats(st, &b);
+		keel_store_close(st);
+		if (n < 0)
+			err = (int)n;
+		else
+			printf("kept %ld objects; log %llu bytes, was %llu\n", n,
+			       (unsigned long long)b.log_bytes, (unsigned long long)a.log_bytes);
 	} else if (!strcmp(cmd, "bench") && argc == 5) {
 		bench(argv[2], atol(argv[3]), atol(argv[4]));
 	} else if (!strcmp(cmd, "bench-open") && argc == 4) {

@@ -2,7 +2,8 @@
  * store — a branchable, Git-compatible key-value store served over HTTP,
  * kept on block device "storage" (formatted on first use).
  *
- *     store [--port=N] [--exit-after=SECONDS]
+ *     store [--port=N] [--bind=ADDR] [--verify] [--exit-after=SECONDS]
+ *           [--ipv4=ADDR/PREFIX] [--ipv4-gateway=ADDR] [--dns=ADDR]
  *
  *   GET    /kv/BRANCH/PATH     the file's bytes (404 when absent)
  *   PUT    /kv/BRANCH/PATH     sets it (body: the bytes), one commit;
@@ -17,8 +18,21 @@
  * (each object a zlib stream of stored blocks, made on the fly) and an
  * empty /store.git/objects/info/packs.
  *
- * It listens on 127.0.0.1 (socket stack) and prints
- * "store: serving on http://127.0.0.1:PORT/" when ready.
+ *   --port=N        the TCP port (default: 80 on the direct stack, 8080 on
+ *                   the socket stack, which runs unprivileged)
+ *   --bind=ADDR     listen on ADDR only (default: every address of the
+ *                   direct stack; 127.0.0.1 on the socket stack)
+ *   --verify        check every record and object of the store before
+ *                   serving (keel_store_verify) and say how many
+ *   --exit-after=S  close the store and stop after S seconds (tests)
+ *   --ipv4...       the address of the direct stack; without --ipv4 it
+ *                   asks DHCP (QEMU's user networking answers 10.0.2.15)
+ *
+ * The same file is built twice, like examples/www: examples/store links
+ * direct.c (its own TCP/IP stack on the net device "service": virtio-net
+ * under QEMU, a TAP on linux) and examples/store-socket links socket.c
+ * (the host's sockets, linux only). When it is ready it prints one line,
+ * "store: serving on http://ADDR:PORT/".
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,9 +45,13 @@
 #include <keel/net.h>
 #include <keel/store.h>
 
+#include "stack.h"
+
 KEEL_BLOCK_DEVICE(storage);
 
 #define BODY_MAX (1024 * 1024)
+#define NET_OPEN_TIMEOUT (30 * KEEL_SEC) /* DHCP included */
+#define LISTEN_BACKLOG 64
 
 static struct keel_store *st;
 
@@ -230,7 +248,11 @@ static int ref_line(void *arg, const char *name, const struct keel_store_id *id)
 
 	keel_store_id_hex(id, hex);
 	add(arg, hex, KEEL_STORE_HEX_LEN);
-	add(arg, "\trefs/heads/", 12);
+	/* Tags are "tags/NAME" in the store, refs/tags/NAME to Git. */
+	if (keel_store_ref_is_tag(name, strlen(name)))
+		add(arg, "\trefs/", 6);
+	else
+		add(arg, "\trefs/heads/", 12);
 	add(arg, name, strlen(name));
 	add(arg, "\n", 1);
 	return KEEL_OK;
@@ -308,44 +330,116 @@ static void serve_fiber(void *arg)
 	keel_http_serve(s->server, s->l);
 }
 
+static void usage(const char *why)
+{
+	printf("store: %s\n"
+	       "usage: store [--port=N] [--bind=ADDR] [--verify] [--exit-after=SECONDS]\n"
+	       "             [--ipv4=ADDR/PREFIX] [--ipv4-gateway=ADDR] [--dns=ADDR]\n",
+	       why);
+}
+
+/* A decimal number min..max with nothing after it. */
+static bool parse_number(const char *s, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	if (*s < '0' || *s > '9')
+		return false;
+	v = strtol(s, &end, 10);
+	if (*end || v < min || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+/* Opens the store on "storage", formatting an empty device first. */
+static int open_store(struct keel_block **dev)
+{
+	int err = keel_block_open("storage", NULL, dev);
+
+	if (err != KEEL_OK)
+		return err;
+	err = keel_store_open(*dev, NULL, &st);
+	if (err == KEEL_ENOENT) {
+		printf("store: formatting the empty device\n");
+		err = keel_store_format(*dev);
+		if (err == KEEL_OK)
+			err = keel_store_open(*dev, NULL, &st);
+	}
+	if (err != KEEL_OK) {
+		keel_block_close(*dev);
+		*dev = NULL;
+	}
+	return err;
+}
+
 int main(int argc, char **argv)
 {
 	struct keel_block *dev;
 	struct keel_net *net;
 	struct keel_net_config cfg;
+	struct keel_store_stats ss;
 	struct keel_sockaddr at;
+	struct keel_addr shown, any = keel_addr_any4();
 	struct served s;
-	long port = 8080, exit_after = -1;
+	char why[96], addr[KEEL_ADDR_STRLEN];
+	long port = store_stack.port, exit_after = -1, v;
+	bool verify = false;
 	int err;
 
+	keel_net_config_default(&cfg);
+	if (keel_net_config_args(&cfg, &argc, argv, why, sizeof(why)) != KEEL_OK) {
+		usage(why);
+		return 2;
+	}
+	at.addr = keel_addr_any4();
+	if (store_stack.bind && keel_addr_parse(store_stack.bind, &at.addr) != KEEL_OK) {
+		usage("bad built-in address");
+		return 2;
+	}
 	for (int i = 1; i < argc; i++) {
-		if (strncmp(argv[i], "--port=", 7) == 0)
-			port = strtol(argv[i] + 7, NULL, 10);
-		else if (strncmp(argv[i], "--exit-after=", 13) == 0)
-			exit_after = strtol(argv[i] + 13, NULL, 10);
-		else {
-			printf("usage: store [--port=N] [--exit-after=SECONDS]\n");
+		const char *a = argv[i];
+
+		if (strncmp(a, "--port=", 7) == 0 && parse_number(a + 7, 1, 65535, &v)) {
+			port = v;
+		} else if (strncmp(a, "--bind=", 7) == 0 &&
+		           keel_addr_parse(a + 7, &at.addr) == KEEL_OK) {
+		} else if (strcmp(a, "--verify") == 0) {
+			verify = true;
+		} else if (strncmp(a, "--exit-after=", 13) == 0 &&
+		           parse_number(a + 13, 0, 1000000, &v)) {
+			exit_after = v;
+		} else {
+			snprintf(why, sizeof(why), "bad or unknown argument '%.60s'", a);
+			usage(why);
 			return 2;
 		}
 	}
-	err = keel_block_open("storage", NULL, &dev);
-	if (err == KEEL_OK) {
-		err = keel_store_open(dev, NULL, &st);
-		if (err == KEEL_ENOENT) {
-			printf("store: formatting the empty device\n");
-			err = keel_store_format(dev);
-			if (err == KEEL_OK)
-				err = keel_store_open(dev, NULL, &st);
-		}
-	}
+
+	err = open_store(&dev);
 	if (err != KEEL_OK) {
 		printf("store: cannot open the store: %s\n", keel_strerror(err));
 		return 1;
 	}
-	keel_net_config_default(&cfg);
-	err = keel_net_open("host", &cfg, keel_now() + 10 * KEEL_SEC, &net);
+	keel_store_stats(st, &ss);
+	printf("store: %llu objects, %llu branches, %llu of %llu log bytes\n",
+	       (unsigned long long)ss.objects, (unsigned long long)ss.refs,
+	       (unsigned long long)ss.log_bytes, (unsigned long long)ss.capacity);
+	if (verify) {
+		long n = keel_store_verify(st);
+
+		if (n < 0) {
+			printf("store: verify failed: %s\n", keel_strerror((int)n));
+			return 1;
+		}
+		printf("store: verified %ld objects\n", n);
+	}
+
+	err = keel_net_open(store_stack.device, &cfg, keel_now() + NET_OPEN_TIMEOUT, &net);
 	if (err != KEEL_OK) {
-		printf("store: cannot start the network: %s\n", keel_strerror(err));
+		printf("store: cannot start the network: %s%s\n", keel_strerror(err),
+		       err == KEEL_ETIMEDOUT ? " (no DHCP answer; give --ipv4=ADDR/PREFIX)" : "");
 		return 1;
 	}
 	s.server = keel_http_server_new(NULL);
@@ -362,14 +456,22 @@ int main(int argc, char **argv)
 		printf("store: out of memory\n");
 		return 1;
 	}
-	at.addr = keel_addr_ipv4(127, 0, 0, 1);
 	at.port = (uint16_t)port;
-	err = keel_tcp_listen(net, &at, 64, &s.l);
+	err = keel_tcp_listen(net, &at, LISTEN_BACKLOG, &s.l);
 	if (err != KEEL_OK) {
-		printf("store: cannot listen on port %ld: %s\n", port, keel_strerror(err));
+		keel_sockaddr_format(&at, addr, sizeof(addr));
+		printf("store: cannot listen on %s: %s\n", addr, keel_strerror(err));
 		return 1;
 	}
-	printf("store: serving on http://127.0.0.1:%ld/\n", port);
+	/* The address to show: the one listened on, else the stack's own;
+	 * the socket stack listening on every address shows the loopback. */
+	shown = at.addr;
+	if (keel_addr_equal(&shown, &any))
+		shown = keel_net_addr(net);
+	if (shown.family == KEEL_AF_UNSPEC || keel_addr_equal(&shown, &any))
+		shown = keel_addr_ipv4(127, 0, 0, 1);
+	keel_addr_format(&shown, addr, sizeof(addr));
+	printf("store: serving on http://%s:%ld/\n", addr, port);
 	if (exit_after < 0) {
 		serve_fiber(&s);
 		return 0;

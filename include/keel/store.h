@@ -194,6 +194,28 @@ int keel_store_commit_encode(const struct keel_store_commit *c, uint8_t **out, s
  */
 int keel_store_commit_parse(const uint8_t *data, size_t len, struct keel_store_commit *out);
 
+/* An annotated tag object's content. */
+struct keel_store_tag {
+	struct keel_store_id object; /* what it tags */
+	enum keel_store_type type;   /* that object's type */
+	const char *name;            /* the tag's name; not NUL-terminated */
+	size_t name_len;
+	bool has_tagger; /* very old tags have no tagger line */
+	struct keel_store_person tagger;
+	const char *message; /* everything after the blank line (signature
+	                      * included), as is; empty when there is none */
+	size_t message_len;
+};
+
+/*
+ * Parses a tag object's content into *out (strings point into data):
+ * "object ID", "type TYPE", "tag NAME", an optional "tagger" line, header
+ * lines Keel does not use (skipped), then a blank line and the message,
+ * or nothing. KEEL_EINVAL: those lines missing or out of order, a bad id
+ * or type, an empty name or one holding NUL, a malformed tagger line.
+ */
+int keel_store_tag_parse(const uint8_t *data, size_t len, struct keel_store_tag *out);
+
 /* Adler-32 (RFC 1950) of `len` bytes, continued from `a` (start with 1). */
 uint32_t keel_store_adler32(uint32_t a, const void *data, size_t len);
 
@@ -216,17 +238,36 @@ struct keel_store;
 struct keel_store_config {
 	uint32_t max_object;  /* bytes of one object; default 16 MiB */
 	uint32_t max_objects; /* objects indexed; default 1,048,576 */
-	uint32_t max_refs;    /* branches; default 256 */
+	uint32_t max_refs;    /* refs (branches and tags); default 256 */
 	/* Commits between two superblock writes (checkpoints); default 64.
 	 * Open verifies the log from the last checkpoint on. */
 	uint32_t checkpoint_every;
+	/* A checkpoint first writes an index segment (the locations of the
+	 * objects logged since the last segment, and the refs) when at
+	 * least this many objects were added since; open then reads the
+	 * segments and scans only the log after the newest. Default 1024. */
+	uint32_t index_every;
+	/* Open ignores the index segments and scans the whole log. */
+	bool full_scan;
 };
 
-/* Longest branch name. Names are 1..KEEL_STORE_REF_MAX bytes of
+/* Longest ref name. Names are 1..KEEL_STORE_REF_MAX bytes of
  * [A-Za-z0-9._-/], no "//", no leading or trailing '/' or '.', no "..",
  * no component ending in ".lock" (a subset of Git's rule). */
 #define KEEL_STORE_REF_MAX 200
 bool keel_store_ref_name_valid(const char *name, size_t len);
+
+/*
+ * Refs are branches and tags. A ref named "tags/NAME" is a tag — Git's
+ * refs/tags/NAME — and may point at any object of the store (an
+ * annotated tag object, or a commit for a lightweight tag); every other
+ * ref is a branch — Git's refs/heads/NAME — and points at a commit. The
+ * key-value, history and merge calls below take branches only and refuse
+ * a tag's name with KEEL_EINVAL; tags move only by keel_store_ref_cas.
+ */
+#define KEEL_STORE_TAG_PREFIX "tags/"
+/* True when the `len` bytes at `name` name a tag (start with "tags/"). */
+bool keel_store_ref_is_tag(const char *name, size_t len);
 
 /*
  * Writes an empty store on `dev` (two superblocks; the log starts empty)
@@ -237,9 +278,11 @@ int keel_store_format(struct keel_block *dev);
 
 /*
  * Opens the store on `dev` (which must outlive the store): reads the
- * newer valid superblock, indexes every object and ref of the log, and
- * verifies each record from the last checkpoint on; the first record that
- * does not verify ends the log, and a transaction it cuts is dropped.
+ * newer valid superblock and the index segments it names (when one
+ * does not check out, all are ignored and the whole log is scanned),
+ * indexes every object and ref of the log after them, and verifies each
+ * record from the last checkpoint on; the first record that does not
+ * verify ends the log, and a transaction it cuts is dropped.
  * `cfg` may be NULL. A device error during a commit rolls that commit
  * back; should even that fail (or the heap fail mid-commit), every call
  * that writes returns KEEL_EIO until the store is closed and opened
@@ -286,23 +329,23 @@ int keel_store_object_each(struct keel_store *st,
 bool keel_store_has(struct keel_store *st, const struct keel_store_id *id);
 
 /*
- * The commit branch `name` points at (*id zero: no such branch:
- * KEEL_ENOENT).
+ * The object ref `name` points at: a branch's commit, a tag's object
+ * (*id zero: no such ref: KEEL_ENOENT).
  */
 int keel_store_ref_get(struct keel_store *st, const char *name, struct keel_store_id *id);
 
 /*
- * Moves branch `name` from `old` to `new` when it is at `old` now (zero
- * `old`: the branch must not exist; zero `new`: delete it), as one
- * durable commit. KEEL_EAGAIN: the branch is elsewhere (nothing
- * changed). KEEL_EINVAL: bad name, or `new` is not a commit in the
- * store. KEEL_ENOMEM: too many branches or the device is full.
+ * Moves ref `name` from `old` to `new` when it is at `old` now (zero
+ * `old`: the ref must not exist; zero `new`: delete it), as one durable
+ * commit. KEEL_EAGAIN: the ref is elsewhere (nothing changed).
+ * KEEL_EINVAL: bad name, or `new` is not in the store (or, for a branch,
+ * not a commit). KEEL_ENOMEM: too many refs or the device is full.
  */
 int keel_store_ref_cas(struct keel_store *st, const char *name, const struct keel_store_id *old,
                        const struct keel_store_id *new_id);
 
 /*
- * Calls fn for each branch in name order; stops early and returns what
+ * Calls fn for each ref (branches and tags) in name order; stops early and returns what
  * fn returned when that is not KEEL_OK.
  */
 int keel_store_ref_each(struct keel_store *st,
@@ -317,8 +360,8 @@ int keel_store_sync(struct keel_store *st);
 
 /*
  * Reads every record of the log again and checks its checksum, every
- * object's SHA-1, that every tree and commit parses, and that everything
- * a branch reaches is present. Returns the number of objects checked, or
+ * object's SHA-1, that every tree, commit and tag parses, and that
+ * everything a ref reaches (through tags, commits and trees) is present. Returns the number of objects checked, or
  * KEEL_EINVAL / KEEL_EIO.
  */
 long keel_store_verify(struct keel_store *st);
@@ -528,16 +571,34 @@ long keel_store_merge(struct keel_store *st, const char *from, const char *into,
 /* ---- Compaction ----------------------------------------------------------- */
 
 /*
- * Copies every object reachable from a branch of `src`, and the branches,
- * into the empty store `dst` (another device, just formatted): the
- * garbage a long-lived log accumulates (old versions of files, objects of
- * dropped batches, branches deleted) stays behind. Ids are unchanged.
- * Each branch moves in `dst` only once everything it reaches is there, so
+ * Copies every object reachable from a ref (branch or tag) of `src`, and
+ * the refs, into the empty store `dst` (another device, just formatted):
+ * the garbage a long-lived log accumulates (old versions of files,
+ * objects of dropped batches, refs deleted) stays behind. Ids are
+ * unchanged. Each ref moves in `dst` only once everything it reaches is
+ * there, so
  * a crash during the copy leaves `dst` a valid, partial store and `src`
  * untouched. Returns the number of objects copied, or KEEL_ENOMEM (dst is
  * full or a bound), KEEL_EINVAL (src is missing an object), KEEL_EIO.
  */
 long keel_store_compact(struct keel_store *src, struct keel_store *dst);
+
+/*
+ * Compacts st on its own device: what its refs reach is copied (as by
+ * keel_store_compact) into the free space past the log's end, the
+ * superblock is pointed there, and then it is all copied back to the
+ * front of the device and the superblock pointed there again. A crash at
+ * any moment leaves either the log as it was or one of the copies, each
+ * with every ref at the commit it had: nothing acknowledged is lost.
+ * Objects put and not yet committed are committed first. Needs free
+ * space past the log's end for what the refs reach (and as much in front
+ * of that copy for the way back). Returns the number of objects kept, or
+ * KEEL_ENOMEM (no room: the store is unchanged, or — when only the way
+ * back did not fit — valid where the first copy put it), KEEL_EIO (the
+ * store then refuses writes until reopened), KEEL_EINVAL (an object a
+ * ref reaches is missing).
+ */
+long keel_store_compact_in_place(struct keel_store *st);
 
 /* Counters. */
 struct keel_store_stats {
@@ -548,7 +609,9 @@ struct keel_store_stats {
 	uint64_t commits;     /* transactions made durable since open */
 	uint64_t dropped_txn; /* partial transactions dropped at open */
 	uint64_t checkpoints; /* superblock writes since open */
-	uint64_t scanned;     /* records read at open */
+	uint64_t scanned;     /* records read at open by the scan */
+	uint64_t indexed;     /* objects found at open in index segments */
+	uint64_t segments;    /* index segments read at open and written since */
 };
 void keel_store_stats(struct keel_store *st, struct keel_store_stats *out);
 

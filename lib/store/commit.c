@@ -219,3 +219,56 @@ int keel_store_commit_parse(const uint8_t *data, size_t len, struct keel_store_c
 	out->message_len = len - pos;
 	return KEEL_OK;
 }
+
+/* A tag name: at least one byte, no NUL (Git checks no more of it in
+ * the object; the ref's name is checked where it is used). */
+static bool tag_name_ok(const char *s, size_t n)
+{
+	return n > 0 && !memchr(s, 0, n);
+}
+
+int keel_store_tag_parse(const uint8_t *data, size_t len, struct keel_store_tag *out)
+{
+	size_t pos = 0, n;
+	const char *line;
+	int type;
+
+	memset(out, 0, sizeof(*out));
+	if (!next_line(data, len, &pos, &line, &n) || !starts(line, n, "object") ||
+	    keel_store_id_parse(line + 7, n - 7, &out->object) != KEEL_OK)
+		return KEEL_EINVAL;
+	if (!next_line(data, len, &pos, &line, &n) || !starts(line, n, "type"))
+		return KEEL_EINVAL;
+	type = keel_store_type_from_name(line + 5, n - 5);
+	if (type < 0)
+		return KEEL_EINVAL;
+	out->type = (enum keel_store_type)type;
+	if (!next_line(data, len, &pos, &line, &n) || !starts(line, n, "tag") ||
+	    !tag_name_ok(line + 4, n - 4))
+		return KEEL_EINVAL;
+	out->name = line + 4;
+	out->name_len = n - 4;
+	for (bool first = true;; first = false) {
+		if (pos == len) { /* no message, not even the blank line */
+			out->message = (const char *)data + len;
+			return KEEL_OK;
+		}
+		if (!next_line(data, len, &pos, &line, &n))
+			return KEEL_EINVAL;
+		if (n == 0)
+			break;
+		if (starts(line, n, "tagger")) {
+			/* Only right after the tag line, and once. */
+			if (!first || parse_person(line + 7, n - 7, &out->tagger) != KEEL_OK)
+				return KEEL_EINVAL;
+			out->has_tagger = true;
+		} else if (starts(line, n, "object") || starts(line, n, "type") ||
+		           starts(line, n, "tag")) {
+			return KEEL_EINVAL;
+		}
+		/* Other header lines (and their continuations) are skipped. */
+	}
+	out->message = (const char *)data + pos;
+	out->message_len = len - pos;
+	return KEEL_OK;
+}

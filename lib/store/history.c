@@ -58,7 +58,7 @@ int keel_store_log(struct keel_store *st, const char *branch, const char *path, 
 		path = NULL;
 	if (path && !keel_store_path_valid(path, strlen(path)))
 		return KEEL_EINVAL;
-	err = keel_store_ref_get(st, branch, &head);
+	err = store_branch_get(st, branch, &head);
 	if (err != KEEL_OK)
 		return err;
 	q = malloc(capq * sizeof(*q));

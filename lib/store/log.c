@@ -144,15 +144,13 @@ void store_txn_rollback(struct keel_store *st)
 		st->broken = true;
 }
 
-int store_txn_commit(struct keel_store *st)
+/* Ends the open transaction with a REC_END record and makes it durable;
+ * rolls it back on failure. Pending refs are the caller's. */
+static int log_commit(struct keel_store *st)
 {
 	uint8_t n[8];
 	int err;
 
-	if (st->broken)
-		return KEEL_EIO;
-	if (!st->txn_open)
-		return KEEL_OK;
 	store_put_le64(n, st->txns + 1);
 	err = store_log_append(st, REC_END, n, sizeof(n), NULL, 0, NULL);
 	if (err == KEEL_OK)
@@ -166,8 +164,22 @@ int store_txn_commit(struct keel_store *st)
 	st->end = st->tail;
 	st->chain_end = st->chain_tail;
 	st->txns++;
-	st->stats.commits++;
 	st->txn_open = false;
+	return KEEL_OK;
+}
+
+int store_txn_commit(struct keel_store *st)
+{
+	int err;
+
+	if (st->broken)
+		return KEEL_EIO;
+	if (!st->txn_open)
+		return KEEL_OK;
+	err = log_commit(st);
+	if (err != KEEL_OK)
+		return err;
+	st->stats.commits++;
 	for (size_t i = 0; i < st->n_pending; i++) {
 		const struct pending_ref *p = &st->pending[i];
 
@@ -183,6 +195,11 @@ int store_txn_commit(struct keel_store *st)
 	return KEEL_OK;
 }
 
+int store_log_commit(struct keel_store *st)
+{
+	return st->broken ? KEEL_EIO : log_commit(st);
+}
+
 int store_checkpoint(struct keel_store *st)
 {
 	struct superblock sb = st->sb;
@@ -190,6 +207,11 @@ int store_checkpoint(struct keel_store *st)
 
 	if (sb.log_end == st->end)
 		return KEEL_OK;
+	/* A device too full for an index segment still takes the
+	 * checkpoint. */
+	err = store_index_write(st, &sb);
+	if (err != KEEL_OK && err != KEEL_ENOMEM)
+		return err;
 	/* Everything up to st->end is durable (the commit flushed it), so
 	 * the superblock may reach the medium whenever it does. */
 	sb.gen++;

@@ -429,6 +429,8 @@ long keel_store_merge(struct keel_store *st, const char *from, const char *into,
 	long n;
 	int err;
 
+	if (keel_store_ref_is_tag(into, strlen(into)) || keel_store_ref_is_tag(from, strlen(from)))
+		return KEEL_EINVAL;
 	if (keel_store_ref_get(st, into, &a) != KEEL_OK ||
 	    keel_store_ref_get(st, from, &b) != KEEL_OK)
 		return KEEL_ENOENT;

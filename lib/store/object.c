@@ -86,6 +86,7 @@ static int verify_object(struct keel_store *st, const struct idx_entry *e)
 	if (err == KEEL_OK) {
 		const uint8_t *c = rec + REC_HEADER + REC_OBJECT_HEAD;
 		struct keel_store_commit cm;
+		struct keel_store_tag tg;
 
 		keel_store_hash((enum keel_store_type)e->type, c, e->len, &id);
 		if (!keel_store_id_eq(&id, &e->id))
@@ -95,12 +96,14 @@ static int verify_object(struct keel_store *st, const struct idx_entry *e)
 		else if (e->type == KEEL_STORE_COMMIT &&
 		         keel_store_commit_parse(c, e->len, &cm) != KEEL_OK)
 			err = KEEL_EINVAL;
+		else if (e->type == KEEL_STORE_TAG && keel_store_tag_parse(c, e->len, &tg) != KEEL_OK)
+			err = KEEL_EINVAL;
 	}
 	free(rec);
 	return err;
 }
 
-/* Everything a commit reaches is present (walked without recursion
+/* Everything a ref reaches (through tags, commits, trees) is present (walked without recursion
  * limits: an explicit stack of ids). */
 static int verify_reach(struct keel_store *st, const struct keel_store_id *start)
 {
@@ -138,10 +141,16 @@ static int verify_reach(struct keel_store *st, const struct keel_store_id *start
 			break;
 		struct keel_store_id next[KEEL_STORE_PARENTS_MAX + 1];
 		size_t nn = 0;
-		if (t == KEEL_STORE_COMMIT) {
+		if (t == KEEL_STORE_COMMIT || t == KEEL_STORE_TAG) {
 			struct keel_store_commit c;
+			struct keel_store_tag tg;
 
-			if (keel_store_commit_parse(data, len, &c) != KEEL_OK) {
+			if (t == KEEL_STORE_TAG) {
+				if (keel_store_tag_parse(data, len, &tg) != KEEL_OK)
+					err = KEEL_EINVAL;
+				else
+					next[nn++] = tg.object;
+			} else if (keel_store_commit_parse(data, len, &c) != KEEL_OK) {
 				err = KEEL_EINVAL;
 			} else {
 				next[nn++] = c.tree;

@@ -11,13 +11,19 @@
 
 int keel_store_format(struct keel_block *dev)
 {
+	return store_format(dev, MIN_CAPACITY);
+}
+
+int store_format(struct keel_block *dev, uint64_t min_capacity)
+{
 	struct keel_store tmp;
 	struct superblock sb = { 0 };
 	uint8_t old[2 * SB_SIZE];
 	uint64_t now = kp_clock_wall();
 	int err;
 
-	if (dev->capacity < MIN_CAPACITY || dev->sector_size > LOG_START)
+	if (dev->capacity < min_capacity || dev->capacity <= LOG_START ||
+	    dev->sector_size > LOG_START)
 		return KEEL_EINVAL;
 	err = keel_block_read(dev, 0, old, sizeof(old));
 	if (err != KEEL_OK)
@@ -25,6 +31,7 @@ int keel_store_format(struct keel_block *dev)
 	/* A seed unlike the last store's, so none of its records chain. */
 	sb.nonce = store_crc32c(store_crc32c(0, old, sizeof(old)), &now, sizeof(now));
 	sb.capacity = dev->capacity;
+	sb.log_start = LOG_START;
 	sb.log_end = LOG_START;
 	sb.chain = sb.nonce;
 	memset(old, 0, sizeof(old));
@@ -50,6 +57,8 @@ static void defaults(struct keel_store_config *c)
 		c->max_refs = 256;
 	if (!c->checkpoint_every)
 		c->checkpoint_every = 64;
+	if (!c->index_every)
+		c->index_every = 1024;
 }
 
 /*
@@ -142,21 +151,20 @@ int store_pending_add(struct keel_store *st, const char *name, size_t len,
 }
 
 /*
- * Reads records from LOG_START. Before the checkpoint (sb.log_end) the
+ * Reads records from the log's start. Before the checkpoint (sb.log_end) the
  * records were durable when it was written: only their chain and shape
  * are checked, and a bad one is corruption. From the checkpoint on each
  * record's crc is computed too, and the first that fails ends the log.
  */
-static int scan_window(struct keel_store *st, struct window *w)
+static int scan_window(struct keel_store *st, struct window *w, uint64_t off, uint32_t chain,
+                       uint64_t txns)
 {
-	uint64_t off = LOG_START;
-	uint32_t chain = st->sb.nonce;
 	uint8_t h[REC_HEADER + REC_OBJECT_HEAD + KEEL_STORE_REF_MAX];
 	int err;
 
 	st->end = off;
 	st->chain_end = chain;
-	st->txns = 0;
+	st->txns = txns;
 	for (;;) {
 		bool checked = off < st->sb.log_end;
 		uint32_t crc, prev, len, max;
@@ -173,14 +181,17 @@ static int scan_window(struct keel_store *st, struct window *w)
 		prev = store_le32(h + 4);
 		len = store_le32(h + 8);
 		type = h[12];
-		max = type == REC_OBJECT ? REC_OBJECT_HEAD + st->cfg.max_object
-		      : type == REC_REF  ? KEEL_STORE_ID_LEN + KEEL_STORE_REF_MAX
-		      : type == REC_END  ? 8
-		                         : 0;
+		max = type == REC_OBJECT       ? REC_OBJECT_HEAD + st->cfg.max_object
+		      : type == REC_REF        ? KEEL_STORE_ID_LEN + KEEL_STORE_REF_MAX
+		      : type == REC_END        ? 8
+		      : type == REC_INDEX      ? IDX_CHUNK * IDX_ENTRY
+		      : type == REC_INDEX_HEAD ? IDX_HEAD_MAX
+		                               : 0;
 		bool ok = prev == chain && h[13] == 0 && h[14] == 0 && h[15] == 0 && len <= max &&
-		          len >= (type == REC_OBJECT ? REC_OBJECT_HEAD
-		                  : type == REC_REF  ? 21
-		                                     : 8) &&
+		          len >= (type == REC_OBJECT  ? REC_OBJECT_HEAD
+		                  : type == REC_REF   ? 21
+		                  : type == REC_INDEX ? IDX_ENTRY
+		                                      : 8) &&
 		          off + REC_HEADER + len <= st->sb.capacity &&
 		          (!checked || off + REC_HEADER + len <= st->sb.log_end);
 		if (ok && !checked) {
@@ -197,7 +208,10 @@ static int scan_window(struct keel_store *st, struct window *w)
 			break;
 		}
 		st->stats.scanned++;
-		size_t want = type == REC_OBJECT ? REC_OBJECT_HEAD : len;
+		/* Index records are read by store_index_load, not here. */
+		size_t want = type == REC_OBJECT ? REC_OBJECT_HEAD
+		              : type == REC_INDEX || type == REC_INDEX_HEAD ? 0
+		                                                            : len;
 		err = scan_read(st, w, off + REC_HEADER, h + REC_HEADER, want);
 		if (err != KEEL_OK)
 			return err;
@@ -232,7 +246,7 @@ static int scan_window(struct keel_store *st, struct window *w)
 			err = store_pending_add(st, name, len - KEEL_STORE_ID_LEN, &id);
 			if (err != KEEL_OK)
 				return err;
-		} else {
+		} else if (type == REC_END) {
 			if (store_le64(p) != st->txns + 1) {
 				if (checked)
 					return KEEL_EINVAL;
@@ -270,23 +284,79 @@ static int scan_window(struct keel_store *st, struct window *w)
 	return KEEL_OK;
 }
 
+/* The index and refs as they were before a failed store_index_load. */
+static void forget_index(struct keel_store *st)
+{
+	for (size_t i = 0; i < st->n_refs; i++)
+		free(st->refs[i].name);
+	free(st->refs);
+	free(st->idx);
+	st->refs = NULL;
+	st->n_refs = 0;
+	st->idx = NULL;
+	st->idx_cap = st->idx_count = 0;
+	st->stats.indexed = st->stats.segments = 0;
+}
+
+/* From the newest index segment when it checks out, else from the log's
+ * start. */
 static int scan(struct keel_store *st)
 {
-	struct window w = { malloc(WINDOW), 0, 0 };
+	struct window w = { NULL, 0, 0 };
+	uint64_t off = st->sb.log_start, txns = 0;
+	uint32_t chain = st->sb.nonce;
 	int err;
 
+	if (st->sb.idx_head && !st->cfg.full_scan) {
+		if (store_index_load(st)) {
+			off = st->sb.idx_end;
+			chain = st->sb.idx_chain;
+			txns = st->sb.idx_txns;
+			st->idx_prev = st->sb.idx_head;
+		} else {
+			forget_index(st);
+		}
+	}
+	st->idx_from = off;
+	w.buf = malloc(WINDOW);
 	if (!w.buf)
 		return KEEL_ENOMEM;
-	err = scan_window(st, &w);
+	err = scan_window(st, &w, off, chain, txns);
 	free(w.buf);
 	return err;
+}
+
+/* Reads the superblock, scans the log, and readies the tail for appends. */
+static int load(struct keel_store *st)
+{
+	uint32_t ss = st->dev->sector_size;
+	int err = store_sb_read(st->dev, &st->sb);
+
+	if (err == KEEL_OK && st->sb.log_start % ss != 0)
+		err = KEEL_EINVAL;
+	if (err == KEEL_OK)
+		err = scan(st);
+	if (err != KEEL_OK)
+		return err;
+	st->tail = st->end;
+	st->chain_tail = st->chain_end;
+	st->wbuf_base = st->end & ~(uint64_t)(ss - 1);
+	st->wbuf_len = 0;
+	st->wbuf_cap = 65536;
+	st->wbuf = malloc(st->wbuf_cap);
+	if (!st->wbuf)
+		return KEEL_ENOMEM;
+	if (st->end > st->wbuf_base) {
+		st->wbuf_len = (size_t)(st->end - st->wbuf_base);
+		return keel_block_read(st->dev, st->wbuf_base, st->wbuf, st->wbuf_len);
+	}
+	return KEEL_OK;
 }
 
 int keel_store_open(struct keel_block *dev, const struct keel_store_config *cfg,
                     struct keel_store **out)
 {
 	struct keel_store *st;
-	uint32_t ss = dev->sector_size;
 	int err;
 
 	st = calloc(1, sizeof(*st));
@@ -296,27 +366,11 @@ int keel_store_open(struct keel_block *dev, const struct keel_store_config *cfg,
 	if (cfg)
 		st->cfg = *cfg;
 	defaults(&st->cfg);
-	if (st->cfg.max_object > (1u << 30) || ss > LOG_START) {
+	if (st->cfg.max_object > (1u << 30) || dev->sector_size > LOG_START) {
 		free(st);
 		return KEEL_EINVAL;
 	}
-	err = store_sb_read(dev, &st->sb);
-	if (err == KEEL_OK)
-		err = scan(st);
-	if (err == KEEL_OK) {
-		st->tail = st->end;
-		st->chain_tail = st->chain_end;
-		st->wbuf_base = st->end & ~(uint64_t)(ss - 1);
-		st->wbuf_len = 0;
-		st->wbuf_cap = 65536;
-		st->wbuf = malloc(st->wbuf_cap);
-		if (!st->wbuf)
-			err = KEEL_ENOMEM;
-		else if (st->end > st->wbuf_base) {
-			st->wbuf_len = (size_t)(st->end - st->wbuf_base);
-			err = keel_block_read(dev, st->wbuf_base, st->wbuf, st->wbuf_len);
-		}
-	}
+	err = load(st);
 	if (err != KEEL_OK) {
 		store_free(st);
 		return err;
@@ -325,7 +379,7 @@ int keel_store_open(struct keel_block *dev, const struct keel_store_config *cfg,
 	return KEEL_OK;
 }
 
-void store_free(struct keel_store *st)
+static void free_contents(struct keel_store *st)
 {
 	for (size_t i = 0; i < st->n_refs; i++)
 		free(st->refs[i].name);
@@ -335,6 +389,29 @@ void store_free(struct keel_store *st)
 	free(st->refs);
 	free(st->idx);
 	free(st->wbuf);
+}
+
+int store_reload(struct keel_store *st)
+{
+	struct keel_block *dev = st->dev;
+	struct keel_store_config cfg = st->cfg;
+	struct keel_store_stats stats = st->stats;
+	int err;
+
+	free_contents(st);
+	memset(st, 0, sizeof(*st));
+	st->dev = dev;
+	st->cfg = cfg;
+	st->stats = stats;
+	err = load(st);
+	if (err != KEEL_OK)
+		st->broken = true;
+	return err;
+}
+
+void store_free(struct keel_store *st)
+{
+	free_contents(st);
 	free(st);
 }
 
@@ -360,6 +437,6 @@ void keel_store_stats(struct keel_store *st, struct keel_store_stats *out)
 	*out = st->stats;
 	out->objects = st->idx_count;
 	out->refs = st->n_refs;
-	out->log_bytes = st->end - LOG_START;
-	out->capacity = st->sb.capacity - LOG_START;
+	out->log_bytes = st->end - st->sb.log_start;
+	out->capacity = st->sb.capacity - st->sb.log_start;
 }

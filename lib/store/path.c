@@ -103,7 +103,7 @@ int keel_store_get(struct keel_store *st, const char *branch, const char *path, 
 
 	if (!keel_store_path_valid(path, strlen(path)))
 		return KEEL_EINVAL;
-	err = keel_store_ref_get(st, branch, &head);
+	err = store_branch_get(st, branch, &head);
 	if (err != KEEL_OK)
 		return err;
 	err = keel_store_lookup(st, &head, path, &id, &mode);
@@ -132,7 +132,7 @@ int keel_store_list(struct keel_store *st, const char *branch, const char *path,
 	size_t len, pos = 0;
 	int err;
 
-	err = keel_store_ref_get(st, branch, &head);
+	err = store_branch_get(st, branch, &head);
 	if (err == KEEL_OK)
 		err = keel_store_lookup(st, &head, path, &id, &mode);
 	if (err != KEEL_OK)

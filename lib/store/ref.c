@@ -1,5 +1,6 @@
 /*
- * ref.c — branches: names, the sorted table, compare-and-set.
+ * ref.c — refs (branches and tags): names, the sorted table,
+ * compare-and-set.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,13 @@ bool keel_store_ref_name_valid(const char *name, size_t len)
 		comp++;
 	}
 	return !(comp >= 5 && memcmp(name + len - 5, ".lock", 5) == 0);
+}
+
+bool keel_store_ref_is_tag(const char *name, size_t len)
+{
+	size_t p = sizeof(KEEL_STORE_TAG_PREFIX) - 1;
+
+	return len > p && memcmp(name, KEEL_STORE_TAG_PREFIX, p) == 0;
 }
 
 static int name_cmp(const char *a, const char *b, size_t blen)
@@ -118,6 +126,15 @@ int keel_store_ref_get(struct keel_store *st, const char *name, struct keel_stor
 	return KEEL_OK;
 }
 
+int store_branch_get(struct keel_store *st, const char *name, struct keel_store_id *id)
+{
+	if (keel_store_ref_is_tag(name, strlen(name))) {
+		memset(id, 0, sizeof(*id));
+		return KEEL_EINVAL;
+	}
+	return keel_store_ref_get(st, name, id);
+}
+
 int store_ref_stage(struct keel_store *st, const char *name, const struct keel_store_id *new_id)
 {
 	size_t len = strlen(name);
@@ -128,7 +145,7 @@ int store_ref_stage(struct keel_store *st, const char *name, const struct keel_s
 	if (!keel_store_id_is_zero(new_id)) {
 		struct idx_entry *e = store_idx_find(st, new_id);
 
-		if (!e || e->type != KEEL_STORE_COMMIT)
+		if (!e || (e->type != KEEL_STORE_COMMIT && !keel_store_ref_is_tag(name, len)))
 			return KEEL_EINVAL;
 		if (!store_ref_find(st, name, len) &&
 		    st->n_refs + st->n_pending >= st->cfg.max_refs)

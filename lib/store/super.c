@@ -5,7 +5,10 @@
  *
  *   0 magic "KEELSTOR"   8 version (4)   12 zero (4)   16 gen (8)
  *   24 log_start (8)     32 log_end (8)  40 chain (4)  44 nonce (4)
- *   48 capacity (8)      56 txns (8)     ... zero ...  508 crc32c of 0..507
+ *   48 capacity (8)      56 txns (8)     64 idx_head (8)  72 idx_end (8)
+ *   80 idx_txns (8)      88 idx_chain (4)  ... zero ...  508 crc32c of 0..507
+ *
+ * Version 1 had no index fields (zero there): read as "no segment".
  */
 #include <string.h>
 
@@ -19,28 +22,43 @@ int store_sb_write(struct keel_store *st, const struct superblock *sb)
 	memcpy(b, SB_MAGIC, 8);
 	store_put_le32(b + 8, SB_VERSION);
 	store_put_le64(b + 16, sb->gen);
-	store_put_le64(b + 24, LOG_START);
+	store_put_le64(b + 24, sb->log_start);
 	store_put_le64(b + 32, sb->log_end);
 	store_put_le32(b + 40, sb->chain);
 	store_put_le32(b + 44, sb->nonce);
 	store_put_le64(b + 48, sb->capacity);
 	store_put_le64(b + 56, sb->txns);
+	store_put_le64(b + 64, sb->idx_head);
+	store_put_le64(b + 72, sb->idx_end);
+	store_put_le64(b + 80, sb->idx_txns);
+	store_put_le32(b + 88, sb->idx_chain);
 	store_put_le32(b + 508, store_crc32c(0, b, 508));
 	return keel_block_write(st->dev, (sb->gen % 2) * SB_SIZE, b, sizeof(b));
 }
 
 static bool decode(const uint8_t *b, uint64_t capacity, struct superblock *sb)
 {
-	if (memcmp(b, SB_MAGIC, 8) != 0 || store_le32(b + 8) != SB_VERSION ||
-	    store_le32(b + 508) != store_crc32c(0, b, 508) || store_le64(b + 24) != LOG_START)
+	uint32_t version = store_le32(b + 8);
+
+	if (memcmp(b, SB_MAGIC, 8) != 0 || (version != 1 && version != SB_VERSION) ||
+	    store_le32(b + 508) != store_crc32c(0, b, 508))
 		return false;
+	sb->idx_head = version == 1 ? 0 : store_le64(b + 64);
+	sb->idx_end = version == 1 ? 0 : store_le64(b + 72);
+	sb->idx_txns = version == 1 ? 0 : store_le64(b + 80);
+	sb->idx_chain = version == 1 ? 0 : store_le32(b + 88);
 	sb->gen = store_le64(b + 16);
+	sb->log_start = store_le64(b + 24);
 	sb->log_end = store_le64(b + 32);
 	sb->chain = store_le32(b + 40);
 	sb->nonce = store_le32(b + 44);
 	sb->capacity = store_le64(b + 48);
 	sb->txns = store_le64(b + 56);
-	return sb->capacity <= capacity && sb->log_end >= LOG_START && sb->log_end <= sb->capacity;
+	return sb->capacity <= capacity && sb->log_start >= LOG_START &&
+	       sb->log_start % 512 == 0 && sb->log_end >= sb->log_start &&
+	       sb->log_end <= sb->capacity &&
+	       (sb->idx_head == 0 || (sb->idx_head >= sb->log_start && sb->idx_head < sb->idx_end &&
+	                              sb->idx_end <= sb->log_end));
 }
 
 int store_sb_read(struct keel_block *dev, struct superblock *out)

@@ -29,7 +29,7 @@ int keel_store_txn_begin(struct keel_store *st, const char *branch, struct keel_
 	size_t bl = strlen(branch);
 	int err;
 
-	if (!keel_store_ref_name_valid(branch, bl))
+	if (!keel_store_ref_name_valid(branch, bl) || keel_store_ref_is_tag(branch, bl))
 		return KEEL_EINVAL;
 	t = calloc(1, sizeof(*t));
 	if (!t)

@@ -5,7 +5,10 @@
  * a random subset, and with the interrupted sector torn at several
  * points — the store must open, verify, hold every commit acknowledged
  * before the crash (and at most the one in flight besides), and go on
- * taking commits that survive a reopen.
+ * taking commits that survive a reopen. The workload writes an index
+ * segment at every checkpoint and compacts the store in place halfway,
+ * so crashes inside segments, both copies of the compaction and at each
+ * superblock switch are among those checked.
  *
  *   crash.test [SEED [COMMITS]]
  */
@@ -29,6 +32,7 @@ struct state {
 static struct state states[MAX_COMMITS + 1]; /* after k acknowledged commits */
 static size_t acked_at[MAX_COMMITS + 1];     /* events recorded when k was acked */
 static int n_acked;
+static size_t from_segments; /* crash images opened from index segments */
 
 static void person(struct keel_store_person *p, int64_t t)
 {
@@ -87,6 +91,12 @@ static void check_image(const uint8_t *img, size_t cut, const char *how)
 	if (err != KEEL_OK)
 		printf("cut %zu (%s): open returned %d\n", cut, how, err);
 	CHECK(err == KEEL_OK);
+	{
+		struct keel_store_stats ss;
+
+		keel_store_stats(st, &ss);
+		from_segments += ss.segments > 0;
+	}
 	(void)keel_store_ref_get(st, "main", &m);
 	(void)keel_store_ref_get(st, "side", &s);
 	bool now = keel_store_id_eq(&m, &states[k].main) && keel_store_id_eq(&s, &states[k].side);
@@ -111,11 +121,11 @@ int main(int argc, char **argv)
 {
 	unsigned long long seed = argc > 1 ? strtoull(argv[1], NULL, 0) : 1;
 	int commits = argc > 2 ? atoi(argv[2]) : 40;
-	struct keel_store_config cfg = { .checkpoint_every = 4 };
+	struct keel_store_config cfg = { .checkpoint_every = 4, .index_every = 8 };
 	struct simdev d;
 	struct keel_store *st;
 	uint8_t *img;
-	size_t n, images = 0;
+	size_t n, images = 0, compact_events = 0;
 
 	CHECK(commits > 0 && commits <= MAX_COMMITS);
 	test_seed(seed);
@@ -135,6 +145,18 @@ int main(int argc, char **argv)
 		else
 			states[n_acked].side = id;
 		acked_at[n_acked] = simdev_events(&d);
+		if (i == commits / 2) {
+			/* Compaction in place: every write of both copies and of
+			 * the superblock switches is a crash point too. */
+			size_t from = simdev_events(&d);
+
+			long r = keel_store_compact_in_place(st);
+
+			if (r <= 0)
+				printf("compact in place at %d: %ld\n", i, r);
+			CHECK(r > 0);
+			compact_events += simdev_events(&d) - from;
+		}
 		if (i % 17 == 16) {
 			/* Reopen mid-run: checkpoints, and a tail sector reread. */
 			keel_store_close(st);
@@ -161,7 +183,10 @@ int main(int argc, char **argv)
 	}
 	free(img);
 	simdev_free(&d);
-	printf("%d commits, %zu events, %zu crash images checked\n", commits, n, images);
+	printf("%d commits, %zu events (%zu in a compaction in place), %zu crash images checked "
+	       "(%zu opened from index segments)\n",
+	       commits, n, compact_events, images, from_segments);
+	CHECK(from_segments > images / 4);
 	printf("PASS %s\n", test_name);
 	return 0;
 }

@@ -2,10 +2,11 @@
 # Git interop of the store, with the real git CLI: a history with
 # branches, a merge and a criss-cross merge made by keel-store is
 # exported; git fsck --strict finds it clean and git log lists the same
-# commits keel-store does. Then git adds commits and packs everything
-# with deltas; that repository imported into a fresh disk and exported
-# again gives an identical `git log --graph --all` and the same ids, as
-# does a compacted copy.
+# commits keel-store does. Then git adds commits and tags (annotated,
+# lightweight, a tag of a tag; in packed-refs and loose) and packs
+# everything with deltas; that repository imported into a fresh disk and
+# exported again gives an identical `git log --graph --all`, the same
+# refs and ids, as does a compacted copy.
 set -u
 . tests/lib.sh
 
@@ -79,8 +80,16 @@ git clone -q "$repo" "$work" 2>/dev/null || fail "git clone of the export"
 	GIT_COMMITTER_DATE="1700100000 +0100" GIT_AUTHOR_DATE="1700100000 +0100" \
 		git commit -q -m "made by git" &&
 	seq 1 201 >numbers && git commit -q -am "one more number" &&
-	git push -q origin main
-) || fail "git commit and push"
+	GIT_COMMITTER_DATE="1700200000 +0100" git tag -a v1.0 -m "release 1.0" &&
+	GIT_COMMITTER_DATE="1700200100 -0500" git tag -a old -m "an older one" HEAD~2 &&
+	git tag light HEAD~1 &&
+	GIT_COMMITTER_DATE="1700200200 +0000" git tag -a outer -m "a tag of a tag" v1.0 2>/dev/null &&
+	git push -q origin main --tags
+) || fail "git commit, tags and push"
+# Refs in packed-refs (with the "^ID" lines of peeled tags), one tag loose.
+git -C "$repo" pack-refs --all || fail "git pack-refs"
+git -C "$repo" tag -a -m "a loose tag" loose main~1 || fail "git tag in the bare repository"
+grep -q '^\^' "$repo/packed-refs" || fail "no peeled tag in packed-refs"
 git -C "$repo" repack -q -a -d -f --depth=10 --window=50 || fail "git repack"
 ls "$repo"/objects/pack/*.pack >/dev/null 2>&1 || fail "no pack after repack"
 [ -z "$(find "$repo/objects" -path '*/objects/??/*' -type f)" ] || fail "loose objects left"
@@ -97,6 +106,10 @@ out=$(git -C "$repo2" fsck --strict 2>&1) || fail "git fsck --strict (second): $
 g1=$(git -C "$repo" log --graph --all --format='%H %P %an %ae %at %s')
 g2=$(git -C "$repo2" log --graph --all --format='%H %P %an %ae %at %s')
 [ "$g1" = "$g2" ] || fail "git log --graph --all differs after import and export"
+refs() { git -C "$1" for-each-ref --format='%(objectname) %(objecttype) %(refname) %(*objectname)'; }
+t1=$(refs "$repo")
+[ "$(printf '%s\n' "$t1" | grep -c ' tag refs/tags/')" -eq 4 ] || fail "want 4 annotated tags: $t1"
+[ "$(refs "$repo2")" = "$t1" ] || fail "refs differ after import and export: $(refs "$repo2")"
 # Compaction keeps every id and the whole reachable history.
 disk3=$tmp/disk3.img
 dd if=/dev/zero of="$disk3" bs=1M count=16 2>/dev/null || fail "cannot create $disk3"
@@ -104,5 +117,14 @@ dd if=/dev/zero of="$disk3" bs=1M count=16 2>/dev/null || fail "cannot create $d
 "$ks" export "$disk3" "$tmp/c.git" >/dev/null || fail "export after compact"
 g3=$(git -C "$tmp/c.git" log --graph --all --format='%H %P %an %ae %at %s')
 [ "$g1" = "$g3" ] || fail "git log --graph --all differs after compaction"
+[ "$(refs "$tmp/c.git")" = "$t1" ] || fail "refs differ after compaction: $(refs "$tmp/c.git")"
+out=$(git -C "$tmp/c.git" fsck --strict 2>&1) || fail "git fsck --strict (compacted): $out"
+# And in place, on the imported disk itself.
+"$ks" compact "$disk2" >/dev/null || fail "compact in place"
+"$ks" verify "$disk2" >/dev/null || fail "verify after compact in place"
+"$ks" export "$disk2" "$tmp/d.git" >/dev/null || fail "export after compact in place"
+[ "$(git -C "$tmp/d.git" log --graph --all --format='%H %P %an %ae %at %s')" = "$g1" ] ||
+	fail "git log --graph --all differs after compaction in place"
+[ "$(refs "$tmp/d.git")" = "$t1" ] || fail "refs differ after compaction in place"
 n=$(printf '%s\n' "$g1" | grep -c '[0-9a-f]\{40\}')
-pass "git: export fsck-clean, $n commits identical after git packs, import and export again"
+pass "git: export fsck-clean, $n commits and 5 tags identical after git packs, import and export again"

@@ -1,5 +1,6 @@
 #!/bin/sh
-# examples/store on the socket stack over loopback: the key-value API
+# examples/store-socket (the store example on the socket stack) over
+# loopback: the key-value API
 # (PUT, GET, DELETE, merge with and without conflict, log), persistence
 # across a restart of the image, and `git clone` of the running image
 # over Git's dumb HTTP protocol, checked by git fsck --strict.
@@ -8,9 +9,9 @@ set -u
 
 command -v curl >/dev/null || fail "curl is needed"
 command -v git >/dev/null || fail "git is needed"
-make -s app APP=examples/store >/dev/null || fail "build of examples/store failed"
+make -s app APP=examples/store-socket >/dev/null || fail "build of examples/store-socket failed"
 make -s build/host/bin/keel-launch >/dev/null || fail "build of keel-launch failed"
-img=build/linux/apps/store/store
+img=build/linux/apps/store-socket/store-socket
 launch=build/host/bin/keel-launch
 tmp=$(mktemp -d) || fail "mktemp failed"
 pid=

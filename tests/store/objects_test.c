@@ -363,6 +363,66 @@ static void hostile_commits(void)
 	CHECK(c.committer.tz_minutes == -90 && c.message_len == 3);
 }
 
+/* Tag objects: ours hash as git mktag names them (git checks them and
+ * the objects they point at), and parse back; then hostile ones. */
+static void tags(void)
+{
+	char hello[41], text[1024], ours[41], theirs[128];
+	struct keel_store_id blob_id, id;
+	struct keel_store_tag t;
+
+	blob("hello\n", 6, &blob_id);
+	keel_store_id_hex(&blob_id, hello);
+	for (int i = 0; i < 2; i++) {
+		const char *target = i == 0 ? hello : ours;
+		const char *type = i == 0 ? "blob" : "tag";
+		char target_copy[41];
+		int n;
+
+		snprintf(target_copy, sizeof(target_copy), "%s", target);
+		n = snprintf(text, sizeof(text),
+		             "object %s\ntype %s\ntag v%d.0\ntagger Keel Test <keel@example.org> "
+		             "1600000000 +0130\n\nrelease %d\n\nwith a body\n",
+		             target_copy, type, i + 1, i + 1);
+		keel_store_hash(KEEL_STORE_TAG, text, (size_t)n, &id);
+		keel_store_id_hex(&id, ours);
+		write_file("tag.txt", text, (size_t)n);
+		run("git mktag < tag.txt", theirs, sizeof(theirs));
+		CHECK(strcmp(ours, theirs) == 0);
+		CHECK_OK(keel_store_tag_parse((const uint8_t *)text, (size_t)n, &t));
+		CHECK(t.type == (i == 0 ? KEEL_STORE_BLOB : KEEL_STORE_TAG));
+		CHECK(t.name_len == 4 && memcmp(t.name, i == 0 ? "v1.0" : "v2.0", 4) == 0);
+		CHECK(t.has_tagger && t.tagger.time == 1600000000 && t.tagger.tz_minutes == 90);
+		CHECK(t.message_len == 23 && memcmp(t.message, "release ", 8) == 0);
+		if (i == 0)
+			CHECK(keel_store_id_eq(&t.object, &blob_id));
+		for (size_t cut = 0; cut < (size_t)n; cut++)
+			(void)keel_store_tag_parse((const uint8_t *)text, cut, &t);
+	}
+	static const char *const bad[] = {
+		"",
+		"object 4b825dc642cb6eb9a060e54bf8d69288fbee4904\n",
+		"object 4b825dc642cb6eb9a060e54bf8d69288fbee490\ntype tree\ntag x\n\n",
+		"object 4b825dc642cb6eb9a060e54bf8d69288fbee4904\ntype trie\ntag x\n\n",
+		"object 4b825dc642cb6eb9a060e54bf8d69288fbee4904\ntype tree\ntag \n\n",
+		"object 4b825dc642cb6eb9a060e54bf8d69288fbee4904\ntype tree\ntagger A <a> 1 +0000\n\n",
+		"object 4b825dc642cb6eb9a060e54bf8d69288fbee4904\ntype tree\ntag x\ntagger A <a> 1\n\n",
+		"object 4b825dc642cb6eb9a060e54bf8d69288fbee4904\ntype tree\ntag x\ntag y\n\n",
+		"type tree\nobject 4b825dc642cb6eb9a060e54bf8d69288fbee4904\ntag x\n\n",
+		"object 4b825dc642cb6eb9a060e54bf8d69288fbee4904\ntype tree\ntag x\nno newline",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CHECK(keel_store_tag_parse((const uint8_t *)bad[i], strlen(bad[i]), &t) ==
+		      KEEL_EINVAL);
+	/* No tagger and no message at all: old tags, still valid. */
+	{
+		const char old[] = "object 4b825dc642cb6eb9a060e54bf8d69288fbee4904\ntype tree\ntag x\n";
+
+		CHECK_OK(keel_store_tag_parse((const uint8_t *)old, sizeof(old) - 1, &t));
+		CHECK(!t.has_tagger && t.message_len == 0 && t.type == KEEL_STORE_TREE);
+	}
+}
+
 int main(void)
 {
 	char tmpl[] = "/tmp/keel-store-git-XXXXXX", out[256];
@@ -389,6 +449,7 @@ int main(void)
 	commits();
 	hostile_trees();
 	hostile_commits();
+	tags();
 	run("git fsck --strict 2>&1 | grep -v -e '^dangling' -e '^notice' | head -n 1; true", out,
 	    sizeof(out));
 	if (out[0])

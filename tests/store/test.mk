@@ -33,20 +33,3 @@ STORE_TEST_LDFLAGS_zlib := -lz
 
 $(STORE_T)/%.test: $(STORE_T)/obj/tests/store/%_test.o $(STORE_T)/libstoretest.a
 	$(HOSTCC) $(STORE_TEST_CFLAGS) -o $@ $< $(STORE_T)/libstoretest.a $(STORE_TEST_LDFLAGS_$*)
-
-# ---- Fuzzing ----------------------------------------------------------------
-# tests/store/fuzz_store.c with clang and libFuzzer into
-# $(H)/fuzz/store (make store-fuzz); tests/store/fuzz.t runs it.
-STORE_FUZZ_CC ?= clang
-STORE_FUZZ_SRCS := tests/store/fuzz_store.c $(filter-out lib/block/platform.c,$(LIB_SRCS_block)) \
-	$(LIB_SRCS_store) tests/store/simdev.c tests/store/stub_platform.c
-STORE_FUZZ_CFLAGS = -std=c11 -O1 -g -fsanitize=fuzzer,address,undefined \
-	-fno-sanitize-recover=undefined -fno-omit-frame-pointer -D_GNU_SOURCE -Iinclude \
-	-Ilib/store -Ilib/block -Itests/store $(WARN)
-
-.PHONY: store-fuzz
-store-fuzz: $(H)/fuzz/store
-
-$(H)/fuzz/store: $(STORE_FUZZ_SRCS) $(STORE_TEST_HDRS)
-	@mkdir -p $(@D)
-	$(STORE_FUZZ_CC) $(STORE_FUZZ_CFLAGS) -o $@ $(STORE_FUZZ_SRCS)

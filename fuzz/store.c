@@ -10,6 +10,7 @@
  *      offset the next two bytes choose: open, and when it opens, verify,
  *      read, log and one more commit
  *   3  three-way line merge of three texts split at NUL bytes
+ *   4  tag: parse; what it points into lies within the input
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -30,7 +31,7 @@ static void make_base(void)
 	struct simdev d;
 	struct keel_store *st;
 	struct keel_store_info info = { "F", "f@x", "m\n", 5, 0 };
-	struct keel_store_config cfg = { .checkpoint_every = 2 };
+	struct keel_store_config cfg = { .checkpoint_every = 2, .index_every = 2 };
 
 	if (simdev_init(&d, CAP, NULL, NULL) != 0 || keel_store_format(&d.blk) != KEEL_OK ||
 	    keel_store_open(&d.blk, &cfg, &st) != KEEL_OK)
@@ -118,6 +119,19 @@ static void fuzz_tree(const uint8_t *data, size_t size)
 	(void)n;
 }
 
+static void fuzz_tag(const uint8_t *data, size_t size)
+{
+	struct keel_store_tag t;
+	const char *in = (const char *)data, *end = in + size;
+
+	if (keel_store_tag_parse(data, size, &t) != KEEL_OK)
+		return;
+	if (!keel_store_type_name(t.type) || t.name_len == 0 || t.name < in ||
+	    t.name + t.name_len > end || t.message < in || t.message + t.message_len != end ||
+	    (t.has_tagger && t.tagger.time < 0))
+		abort();
+}
+
 static void fuzz_lines(const uint8_t *data, size_t size)
 {
 	struct keel_store_side s[3] = { { 0 } };
@@ -143,7 +157,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size < 1)
 		return 0;
-	switch (data[0] % 4) {
+	switch (data[0] % 5) {
 	case 0:
 		fuzz_tree(data + 1, size - 1);
 		break;
@@ -153,8 +167,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 2:
 		fuzz_store(data + 1, size - 1);
 		break;
-	default:
+	case 3:
 		fuzz_lines(data + 1, size - 1);
+		break;
+	default:
+		fuzz_tag(data + 1, size - 1);
 		break;
 	}
 	return 0;
