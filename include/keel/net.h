@@ -94,7 +94,12 @@ struct keel_net_config {
 	/* Bounds of what peers can make the stack hold (0: the default). */
 	uint32_t max_tcp_conns;   /* established + closing connections */
 	uint32_t max_syn_backlog; /* half-open handshakes per stack */
-	uint32_t frame_buffers;   /* packet buffers in the pool */
+	/* Packet buffers in the pool (direct stack; about 2.2 KiB each).
+	 * All connections share it: an eighth (at least 16) is kept for
+	 * frames arriving and the stack's own replies, each connection
+	 * holds at most as many buffers as are still free above that, and
+	 * a peer whose window is closed pins at most 8 of them. */
+	uint32_t frame_buffers;
 	uint32_t tcp_time_wait_ms;
 	bool log_config;          /* log the address once configured */
 };

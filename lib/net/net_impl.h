@@ -14,6 +14,15 @@
  *     the pointers below, created by their X_init().
  *   - Packet buffers come from a fixed pool made at keel_net_open; the
  *     receive and transmit fast paths never call malloc.
+ *   - The pool is shared fairly (tcp_share.c): an eighth of it (at least
+ *     16 buffers) is a reserve that TCP queues never take, so frames keep
+ *     arriving (ACKs, SYNs, ARP, ICMP) and the stack's own replies keep
+ *     going out; above it each connection holds at most as many buffers
+ *     as are still free (at least 4); and written data past the peer's
+ *     receive window is queued only up to 8 buffers, so a peer that stops
+ *     reading pins a few buffers, not a send buffer's worth. ARP's pending
+ *     queue and IPv4 reassembly hold at most a quarter of the pool each,
+ *     and each UDP endpoint's receive queue an eighth.
  *   - Payload is copied at most once each way inside the stack: on receive,
  *     TCP queues the buffers of in-order segments and read() copies out of
  *     them; on transmit, write() copies into MSS-sized buffers that keep
