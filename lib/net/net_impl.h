@@ -307,4 +307,26 @@ void tcp_icmp_error(struct keel_net *net, uint8_t type, uint8_t code, const uint
 int dhcp_init(struct keel_net *net);
 int dns_init(struct keel_net *net);
 
+/* ---- Teardown (close.c calls these for keel_net_close) ------------------- */
+
+/* Whether the application holds a listener or connection, or has a call
+ * on one in progress. */
+bool tcp_busy(struct keel_net *net);
+/* UDP endpoints bound (the application's, DHCP's, keel_resolve's). */
+unsigned udp_bound_count(struct keel_net *net);
+/* Lets the connections still ending finish until `deadline`, resets the
+ * rest, frees TCP's state. May block. */
+void tcp_free(struct keel_net *net, keel_time deadline);
+/* Stops the DHCP client's fiber and releases its lease (DHCPRELEASE);
+ * frees its state. May block briefly (ARP for the server). */
+void dhcp_close(struct keel_net *net);
+/* Each frees its module's state, buffers and timer. */
+void arp_free(struct keel_net *net);
+void ipv4_reasm_free(struct keel_net *net);
+void icmp_free(struct keel_net *net);
+void udp_free(struct keel_net *net);
+void dns_free(struct keel_net *net);
+/* Frees the pool; every buffer MUST be back in it. */
+void netbuf_pool_free(struct netbuf_pool *pool);
+
 #endif

@@ -26,6 +26,7 @@
  *   tcp_icmp.c        ICMP errors about our segments (RFC 5927 checks)
  *   tcp_siphash.c     SipHash-2-4, the keyed hash of ISNs, cookies, table
  *   tcp_api.c         keel_tcp_listen/accept/connect/listener_close/endpoints
+ *   tcp_close.c       TCP's part of keel_net_close
  *   tcp_flow.c        the keel_flow operations of a connection
  *
  * Ownership of a connection: `refs` counts its holders — the stack while
