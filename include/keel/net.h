@@ -94,7 +94,9 @@ struct keel_net_config {
 	/* Bounds of what peers can make the stack hold (0: the default). */
 	uint32_t max_tcp_conns;   /* established + closing connections */
 	uint32_t max_syn_backlog; /* half-open handshakes per stack */
-	/* Packet buffers in the pool (direct stack; about 2.2 KiB each).
+	/* Packet buffers in the pool (direct stack; about 2.1 KiB each).
+	 * 0: 512, or fewer when that would take more than a third of the
+	 * heap free at keel_net_open (but at least 32).
 	 * All connections share it: an eighth (at least 16) is kept for
 	 * frames arriving and the stack's own replies, each connection
 	 * holds at most as many buffers as are still free above that, and
