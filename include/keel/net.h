@@ -100,7 +100,8 @@ struct keel_net_config {
 	 * All connections share it: an eighth (at least 16) is kept for
 	 * frames arriving and the stack's own replies, each connection
 	 * holds at most as many buffers as are still free above that, and
-	 * a peer whose window is closed pins at most 8 of them. */
+	 * a peer whose window is closed pins at most a 32nd of those (at
+	 * least 8). */
 	uint32_t frame_buffers;
 	uint32_t tcp_time_wait_ms;
 	bool log_config;          /* log the address once configured */

@@ -19,8 +19,9 @@
  *     arriving (ACKs, SYNs, ARP, ICMP) and the stack's own replies keep
  *     going out; above it each connection holds at most as many buffers
  *     as are still free (at least 4); and written data past the peer's
- *     receive window is queued only up to 8 buffers, so a peer that stops
- *     reading pins a few buffers, not a send buffer's worth. ARP's pending
+ *     receive window is queued only up to a 32nd of the free part (at
+ *     least 8 buffers), so peers that stop reading pin a little each, not
+ *     a send buffer's worth. ARP's pending
  *     queue and IPv4 reassembly hold at most a quarter of the pool each,
  *     and each UDP endpoint's receive queue an eighth.
  *   - Payload is copied at most once each way inside the stack: on receive,

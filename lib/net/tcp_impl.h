@@ -144,8 +144,11 @@ const char *tcp_state_name(enum tcp_st st);
 /* Buffers a connection may always hold, however full the pool. */
 #define TCP_SHARE_MIN 4
 /* Buffers of written data queued past the right edge of the peer's
- * receive window (a peer that stops reading pins no more). */
-#define TCP_NOTSENT_MAX 8
+ * receive window: a TCP_NOTSENT_DIV-th of the pool's free part above the
+ * reserve, at least TCP_NOTSENT_MIN (a peer that stops reading pins no
+ * more). */
+#define TCP_NOTSENT_MIN 8
+#define TCP_NOTSENT_DIV 32
 
 /* ---- Options (tcp_options.c) ---------------------------------------------- */
 
@@ -592,8 +595,11 @@ bool tcp_share_may_send(const struct tcp_conn *c);
 /* Whether c may keep (queue) a received segment's buffer, already taken
  * from the pool by the device; `in_order`: the segment is at rcv_nxt. */
 bool tcp_share_may_keep(const struct tcp_conn *c, bool in_order);
-/* Whether written data reaches TCP_NOTSENT_MAX buffers past the right
- * edge of the peer's window: writers then wait for the window. */
+/* Buffers of written data c may queue past the right edge of the peer's
+ * window now (rule 3 of tcp_share.c). */
+uint32_t tcp_share_past_window(const struct tcp_conn *c);
+/* Whether written data reaches that bound: writers then wait for the
+ * window. */
 bool tcp_share_window_full(const struct tcp_conn *c);
 
 /* ---- tcp_flow.c ------------------------------------------------------------------------ */

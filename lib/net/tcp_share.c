@@ -26,13 +26,18 @@
  *     part they leave free is what a newcomer finds.
  *
  *  3. The window. Written data the peer's receive window does not admit
- *     yet is queued only up to TCP_NOTSENT_MAX buffers past the window's
- *     right edge. A peer that stops reading closes its window; from then
- *     on its connection pins those few buffers and nothing in flight, so
- *     stalled peers cannot hold what rule 2 would otherwise let them
- *     (their buffers never drain, so a share handed out earlier is never
- *     given back). The writer waits until the window opens or its
- *     deadline passes.
+ *     yet is queued only up to a 32nd of the pool's free part above the
+ *     reserve (at least TCP_NOTSENT_MIN buffers) past the window's right
+ *     edge. A peer that stops reading closes its window; from then on its
+ *     connection pins those buffers and nothing in flight. Rule 2 alone
+ *     would let stalled peers keep up to half of what is free, and their
+ *     buffers never drain, so a share handed out earlier is never given
+ *     back; under rule 3 each takes a 32nd of what is left: 32 of them
+ *     leave more than a third of the pool to everyone else, 64 an eighth.
+ *     A large pool with room to spare hardly limits a writer (the send
+ *     buffer does first), so a reader that is merely slower than the
+ *     writer keeps a full queue. The writer waits until the window opens
+ *     or its deadline passes.
  *
  * A connection over its share keeps what it holds (sent data must stay
  * until acknowledged); it only takes no more: its writer waits, and
@@ -86,10 +91,19 @@ bool tcp_share_may_keep(const struct tcp_conn *c, bool in_order)
 	return free_bufs > reserve / 2 && within_share(held, free_bufs, reserve);
 }
 
+uint32_t tcp_share_past_window(const struct tcp_conn *c)
+{
+	uint32_t reserve = tcp_share_reserve(c->net);
+	uint32_t free_bufs = c->net->pool.free;
+	uint32_t bufs = free_bufs > reserve ? (free_bufs - reserve) / TCP_NOTSENT_DIV : 0;
+
+	return bufs < TCP_NOTSENT_MIN ? TCP_NOTSENT_MIN : bufs;
+}
+
 bool tcp_share_window_full(const struct tcp_conn *c)
 {
 	uint32_t edge = c->snd_una + c->snd_wnd;
 
 	return seq_gt(c->write_seq, edge) &&
-	       c->write_seq - edge >= (uint32_t)TCP_NOTSENT_MAX * c->mss;
+	       c->write_seq - edge >= tcp_share_past_window(c) * c->mss;
 }

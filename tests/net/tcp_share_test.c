@@ -1,8 +1,9 @@
 /*
  * tcp_share_test — each connection's share of the packet pool
  * (lib/net/tcp_share.c), on a small pool of 256 buffers (reserve 32):
- *   - a peer whose window is closed pins TCP_NOTSENT_MAX buffers, and the
- *     writer goes on once the window opens;
+ *   - a peer whose window is closed pins TCP_NOTSENT_MIN buffers (this
+ *     pool's free part is too small for a 32nd of it to be more), and
+ *     the writer goes on once the window opens;
  *   - a writer whose peer takes everything but acknowledges slowly holds
  *     at most half of the pool above the reserve, and a second one then
  *     still gets a share of what is left;
@@ -78,11 +79,12 @@ static void closed_window(void)
 	p_send(&p, TCP_ACK, NULL, 0);
 	start_writer(&j, &p, sizeof(big), keel_now() + 5 * KEEL_SEC);
 	h_run();
-	/* Past the closed window: TCP_NOTSENT_MAX buffers, then the writer
+	CHECK(tcp_share_past_window(c) == TCP_NOTSENT_MIN);
+	/* Past the closed window: TCP_NOTSENT_MIN buffers, then the writer
 	 * waits, though the send buffer and the pool have room. */
 	CHECK(!j.done);
-	CHECK(c->sndq_segs == TCP_NOTSENT_MAX);
-	CHECK(c->sndq_bytes == TCP_NOTSENT_MAX * (uint32_t)c->mss);
+	CHECK(c->sndq_segs == TCP_NOTSENT_MIN);
+	CHECK(c->sndq_bytes == TCP_NOTSENT_MIN * (uint32_t)c->mss);
 	CHECK(c->sndq_bytes < c->sndbuf);
 	/* The window opens (64 KiB): the writer fills it and queues as much
 	 * again past its new edge; what the peer acknowledges goes on. */
@@ -99,7 +101,7 @@ static void closed_window(void)
 		acked += got;
 		p_send(&p, TCP_ACK, NULL, 0);
 		/* A buffer begun just short of the bound is filled. */
-		CHECK(seq_lt(c->write_seq, c->snd_una + 65536 + (TCP_NOTSENT_MAX + 1) * c->mss));
+		CHECK(seq_lt(c->write_seq, c->snd_una + 65536 + (TCP_NOTSENT_MIN + 1) * c->mss));
 	}
 	CHECK(acked > 4 * 65536);
 	CHECK(!j.done);
@@ -228,10 +230,10 @@ static void many_stalled(void)
 	}
 	for (int i = 0; i < STALLED; i++) {
 		CHECK(!sj[i].done);
-		CHECK(conn(&st[i])->sndq_segs <= TCP_NOTSENT_MAX);
+		CHECK(conn(&st[i])->sndq_segs <= TCP_NOTSENT_MIN);
 		held += conn(&st[i])->sndq_segs;
 	}
-	CHECK(held <= STALLED * TCP_NOTSENT_MAX);
+	CHECK(held <= STALLED * TCP_NOTSENT_MIN);
 	/* A newcomer connects, is sent 64 KiB and sends a request. */
 	p_open(&p, lis, 61200, 9000);
 	start_writer(&j, &p, 64 * 1024, keel_now() + 10 * KEEL_SEC);
