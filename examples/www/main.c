@@ -50,15 +50,15 @@ extern struct keel_kv_static keel_site;
 #define TCP_SLACK 16
 #define NOT_FOUND_PAGE "404.html"
 /*
- * Packet buffers of the direct stack (lib/net's default is 512). Data
- * sent and not yet acknowledged sits in them, and TCP may fill all but an
- * eighth of the pool: 1024 leave room for 8 clients that stop reading a
- * large file with a full send buffer (128 KiB each) while others are
- * still served. A small machine gets fewer: at most half its heap, at
- * about FRAME_BUFFER_BYTES each. The socket stack ignores them.
+ * Packet buffers of the direct stack. Data sent and not yet acknowledged
+ * sits in them; lib/net shares them out per connection, and a client
+ * that stops reading pins a few (keel/net.h). 1024 when a third of the
+ * free heap holds them (at about FRAME_BUFFER_BYTES each), so that tens
+ * of clients that never read leave room for the others; on a smaller
+ * machine the stack sizes its pool from the heap itself (frame_buffers
+ * 0). The socket stack ignores them.
  */
 #define FRAME_BUFFERS 1024
-#define FRAME_BUFFERS_MIN 64
 #define FRAME_BUFFER_BYTES 2200
 
 static struct keel_http_static site = { &keel_site.kv, "index.html" };
@@ -314,15 +314,12 @@ static bool parse_options(int argc, char **argv, struct options *o)
 static uint32_t frame_buffers(void)
 {
 	struct keel_heap_stats h;
-	size_t fit;
 
 	keel_heap_stats(&h);
-	fit = h.size / 2 / FRAME_BUFFER_BYTES;
-	if (fit > FRAME_BUFFERS)
+	if (h.free_bytes / 3 >= (size_t)FRAME_BUFFERS * FRAME_BUFFER_BYTES &&
+	    h.largest_free >= (size_t)FRAME_BUFFERS * FRAME_BUFFER_BYTES)
 		return FRAME_BUFFERS;
-	if (fit < FRAME_BUFFERS_MIN)
-		return FRAME_BUFFERS_MIN;
-	return (uint32_t)fit;
+	return 0; /* the stack's own choice, from the heap */
 }
 
 static void serve(void *arg)

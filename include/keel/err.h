@@ -26,6 +26,7 @@ enum keel_err {
 	KEEL_EADDRINUSE = -14,   /* the address or port is taken */
 	KEEL_EHOSTUNREACH = -15, /* no route or no answer from the next hop */
 	KEEL_ENOTCONN = -16,     /* not connected */
+	KEEL_EBUSY = -17,        /* still in use: close what uses it first */
 };
 
 /* A short lower-case description of `err` ("timed out"); never NULL.

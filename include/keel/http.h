@@ -119,7 +119,9 @@ typedef int (*keel_http_handler)(struct keel_http_request *req, struct keel_http
  * equal patterns the method decides. A route for GET also answers HEAD
  * (the server sends no body) unless a HEAD route exists. A path that
  * matches patterns but no method gets 405 with an Allow field; a method
- * no route accepts and that HTTP does not define gets 501; no pattern: 404.
+ * no route accepts and that HTTP does not define gets 501 with
+ * "Connection: close" and the connection is closed (its framing cannot be
+ * trusted); no pattern: 404.
  * `method` and `pattern` MUST stay valid as long as the server (string
  * literals). Returns KEEL_OK, KEEL_EINVAL (bad pattern or method),
  * KEEL_EEXIST (same method and pattern), KEEL_ENOMEM (KEEL_HTTP_ROUTES_MAX).

@@ -94,7 +94,15 @@ struct keel_net_config {
 	/* Bounds of what peers can make the stack hold (0: the default). */
 	uint32_t max_tcp_conns;   /* established + closing connections */
 	uint32_t max_syn_backlog; /* half-open handshakes per stack */
-	uint32_t frame_buffers;   /* packet buffers in the pool */
+	/* Packet buffers in the pool (direct stack; about 2.1 KiB each).
+	 * 0: 512, or fewer when that would take more than a third of the
+	 * heap free at keel_net_open (but at least 32).
+	 * All connections share it: an eighth (at least 16) is kept for
+	 * frames arriving and the stack's own replies, each connection
+	 * holds at most as many buffers as are still free above that, and
+	 * a peer whose window is closed pins at most a 32nd of those (at
+	 * least 8). */
+	uint32_t frame_buffers;
 	uint32_t tcp_time_wait_ms;
 	bool log_config;          /* log the address once configured */
 };
@@ -125,6 +133,27 @@ int keel_net_open(const char *device, const struct keel_net_config *cfg, keel_ti
 
 /* The stack's configured IPv4 address (family UNSPEC before DHCP is done). */
 struct keel_addr keel_net_addr(struct keel_net *net);
+
+/*
+ * Tears a stack down. The application MUST first close everything it
+ * holds of it (flows with keel_close, listeners, UDP endpoints) and have
+ * no call on it in progress (keel_tcp_connect, keel_resolve...); else
+ * nothing is done and KEEL_EBUSY is returned.
+ *
+ * The direct stack gives the connections still ending (data or FIN not
+ * yet acknowledged, closing handshakes) until `deadline` to finish in
+ * order, then resets those left with a RST (a past deadline, such as 0:
+ * at once; connections in TIME_WAIT are simply forgotten). A lease from
+ * DHCP is given back with a DHCPRELEASE to its server. The device is let
+ * go (keel_net_open may attach to it again), and every buffer, timer,
+ * fiber and heap block of the stack is freed. The socket stack frees its
+ * instance; the host's kernel ends the connections closed before.
+ *
+ * Returns KEEL_OK (`net` is gone), KEEL_EBUSY, or KEEL_EINVAL (NULL).
+ * May block: until the deadline at most for TCP, and briefly to reach the
+ * DHCP server.
+ */
+int keel_net_close(struct keel_net *net, keel_time deadline);
 
 /* ---- TCP ----------------------------------------------------------------- */
 

@@ -40,6 +40,8 @@ const char *keel_strerror(int err)
 		return "host unreachable";
 	case KEEL_ENOTCONN:
 		return "not connected";
+	case KEEL_EBUSY:
+		return "in use";
 	default:
 		return "unknown error";
 	}

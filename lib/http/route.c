@@ -142,7 +142,9 @@ void http_dispatch(struct http_conn *c)
 	}
 	if (!best) {
 		if (!method_routed && !method_known(req->method)) {
-			http_respond_error(&c->resp, 501, false);
+			/* A method we do not know may carry a body we cannot
+			 * frame safely: answer, then close (keel/http.h). */
+			http_respond_error(&c->resp, 501, true);
 		} else if (strcmp(req->path, "*") == 0) {
 			/* OPTIONS * asks about the server as a whole. */
 			keel_http_respond(&c->resp, 200, NULL, NULL, 0);

@@ -1,5 +1,6 @@
 /*
- * net.c — a socket stack instance: keel_net_open() and keel_net_addr().
+ * net.c — a socket stack instance: keel_net_open(), keel_net_close() and
+ * keel_net_addr().
  *
  * This object also carries the manifest note that asks the platform for
  * host sockets. Every use of the stack goes through keel_net_open(), so an
@@ -63,4 +64,15 @@ int keel_net_open(const char *device, const struct keel_net_config *cfg, keel_ti
 struct keel_addr keel_net_addr(struct keel_net *net)
 {
 	return keel_addr_any4();
+}
+
+int keel_net_close(struct keel_net *net, keel_time deadline)
+{
+	(void)deadline; /* the host kernel ends what the application closed */
+	if (!net)
+		return KEEL_EINVAL;
+	if (net->stats.tcp_conns_live || net->listeners || net->udp_endpoints || net->connecting)
+		return KEEL_EBUSY;
+	free(net);
+	return KEEL_OK;
 }

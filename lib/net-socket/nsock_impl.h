@@ -29,6 +29,9 @@ struct keel_net {
 	struct keel_addr dns; /* UNSPEC: keel_resolve has no server */
 	uint32_t max_conns;   /* TCP connections open at once */
 	struct keel_net_stats stats;
+	/* What the application holds besides connections (those are
+	 * stats.tcp_conns_live): keel_net_close refuses while any is open. */
+	uint32_t listeners, udp_endpoints, connecting;
 };
 
 /*

@@ -47,6 +47,7 @@ int keel_tcp_connect(struct keel_net *net, const struct keel_sockaddr *remote, k
 		return rc;
 	}
 	c->remote = *remote;
+	net->connecting++;
 
 	err = kp_linux_sock_connect(c->sock.fd, &sa);
 	if (err == -LINUX_EINPROGRESS)
@@ -63,6 +64,7 @@ int keel_tcp_connect(struct keel_net *net, const struct keel_sockaddr *remote, k
 		timed_out = !nsock_wait(&c->sock.writers, deadline);
 		rc = handshake_state(c->sock.fd);
 	}
+	net->connecting--;
 	if (rc != KEEL_OK) {
 		if (rc == KEEL_ECONNREFUSED)
 			net->stats.tcp_conns_refused++;

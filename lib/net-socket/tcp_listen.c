@@ -70,6 +70,7 @@ int keel_tcp_listen(struct keel_net *net, const struct keel_sockaddr *local, uns
 		nsock_close(&l->sock);
 		return nsock_error(err);
 	}
+	net->listeners++;
 	*out = l;
 	return KEEL_OK;
 }
@@ -205,6 +206,8 @@ done:
 void keel_tcp_listener_close(struct keel_listener *l)
 {
 	/* The kernel resets the connections still queued on the socket. */
-	if (l)
+	if (l && !l->sock.closed) {
+		l->net->listeners--;
 		nsock_close(&l->sock);
+	}
 }

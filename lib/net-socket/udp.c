@@ -38,6 +38,7 @@ int keel_udp_bind(struct keel_net *net, const struct keel_sockaddr *local, struc
 		nsock_close(&u->sock);
 		return nsock_error(err);
 	}
+	net->udp_endpoints++;
 	*out = u;
 	return KEEL_OK;
 }
@@ -131,6 +132,8 @@ long keel_udp_recvfrom(struct keel_udp *u, void *buf, size_t size, struct keel_s
 
 void keel_udp_close(struct keel_udp *u)
 {
-	if (u)
+	if (u && !u->sock.closed) {
+		u->net->udp_endpoints--;
 		nsock_close(&u->sock);
+	}
 }

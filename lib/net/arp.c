@@ -570,3 +570,17 @@ void arp_input(struct keel_net *net, struct netbuf *nb)
 done:
 	netbuf_free(net, nb);
 }
+
+void arp_free(struct keel_net *net)
+{
+	struct arp_state *arp = net->arp;
+
+	if (!arp)
+		return;
+	keel_timer_cancel(&arp->timer);
+	for (unsigned i = 0; i < ARP_ENTRIES; i++)
+		free_entry(net, &arp->entry[i]);
+	keel_wake_all(&arp->resolved);
+	net->arp = NULL;
+	free(arp);
+}

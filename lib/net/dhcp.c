@@ -12,6 +12,11 @@
  *        -> REBINDING    REQUEST broadcast to any server until expiry
  *        -> INIT         the lease ran out: the address is dropped
  *
+ * keel_net_close stops the fiber (every wait of it ends when `stopping`
+ * is set and the endpoint closed) and, when a lease is held, gives the
+ * address back with a DHCPRELEASE to the server that granted it
+ * (RFC 2131 4.4.6).
+ *
  * Retransmissions in INIT/REQUESTING wait 4, 8, 16, 32, then 64 s, each
  * moved by -1..+1 s at random; in RENEWING and REBINDING half the time
  * left, but at least 60 s (RFC 2131 4.4.5).
@@ -42,8 +47,12 @@ struct dhcp_state {
 	/* The lease held (network order; ip 0: none). */
 	uint32_t ip_be, netmask_be, router_be, dns_be, server_be;
 	keel_time t1_at, t2_at, expires_at;
-	bool dns_from_lease; /* net->dns_be came from us */
-	uint64_t discovers, offers, requests, acks, naks, bad, leases, expiries;
+	bool dns_from_lease;    /* net->dns_be came from us */
+	bool stopping;          /* keel_net_close: the fiber must end */
+	bool stopped;           /* the fiber has ended */
+	struct keel_waitq wake; /* the fiber's pauses, cut short by a stop */
+	struct keel_waitq stopped_wait;
+	uint64_t discovers, offers, requests, acks, naks, bad, leases, expiries, releases;
 	uint8_t msg[DHCP_MAX_MSG];
 };
 
@@ -123,23 +132,34 @@ static size_t build(struct dhcp_state *d, uint8_t type, uint32_t ciaddr_be, uint
 
 /* ---- Receiving -------------------------------------------------------------- */
 
+/* Pauses until `until`, or less when the client is being stopped. */
+static void nap(struct dhcp_state *d, keel_time until)
+{
+	while (!d->stopping && keel_now() < until)
+		keel_wait(&d->wake, until);
+}
+
 /*
  * Waits until `until` for a reply of our xid whose type is in `types`
  * (a bit mask of 1 << type). Malformed and foreign messages are counted
- * and ignored. KEEL_OK with *r filled, or KEEL_ETIMEDOUT.
+ * and ignored. KEEL_OK with *r filled, KEEL_ETIMEDOUT, or KEEL_ECLOSED
+ * when the client is being stopped.
  */
 static int wait_reply(struct dhcp_state *d, unsigned types, keel_time until, struct dhcp_reply *r)
 {
 	for (;;) {
 		struct keel_sockaddr from;
-		long n = keel_udp_recvfrom(d->udp, d->msg, sizeof(d->msg), &from, until);
+		long n;
 
+		if (d->stopping)
+			return KEEL_ECLOSED;
+		n = keel_udp_recvfrom(d->udp, d->msg, sizeof(d->msg), &from, until);
 		if (n == KEEL_ETIMEDOUT)
 			return KEEL_ETIMEDOUT;
 		if (n < 0) {
-			/* The endpoint cannot fail while we own it; do not spin. */
-			keel_sleep_until(until);
-			return KEEL_ETIMEDOUT;
+			/* Only a stop closes the endpoint; do not spin. */
+			nap(d, until);
+			return d->stopping ? KEEL_ECLOSED : KEEL_ETIMEDOUT;
 		}
 		if ((size_t)n > sizeof(d->msg) || from.port != DHCP_SERVER_PORT ||
 		    dhcp_parse_reply(d->msg, (size_t)n, d->xid, d->net->mac, r) != KEEL_OK) {
@@ -154,11 +174,11 @@ static int wait_reply(struct dhcp_state *d, unsigned types, keel_time until, str
 /* Discards whatever arrives until `until` (stale replies while bound). */
 static void idle_until(struct dhcp_state *d, keel_time until)
 {
-	while (keel_now() < until) {
+	while (!d->stopping && keel_now() < until) {
 		long n = keel_udp_recvfrom(d->udp, d->msg, sizeof(d->msg), NULL, until);
 
 		if (n < 0 && n != KEEL_ETIMEDOUT)
-			keel_sleep_until(until);
+			nap(d, until);
 	}
 }
 
@@ -245,12 +265,15 @@ static void drop_lease(struct dhcp_state *d, const char *why)
 
 /* ---- The states ----------------------------------------------------------------- */
 
-/* INIT and SELECTING: DISCOVER until a usable OFFER comes; *r holds it. */
-static void select_offer(struct dhcp_state *d, struct dhcp_reply *r)
+/* INIT and SELECTING: DISCOVER until a usable OFFER comes; *r holds it.
+ * KEEL_OK, or KEEL_ECLOSED when the client is being stopped. */
+static int select_offer(struct dhcp_state *d, struct dhcp_reply *r)
 {
 	for (unsigned attempt = 0;; attempt++) {
 		keel_time until;
 
+		if (d->stopping)
+			return KEEL_ECLOSED;
 		d->discovers++;
 		send_broadcast(d, build(d, DHCP_DISCOVER, 0, 0, 0), 0);
 		until = keel_now() + dhcp_backoff_ms(attempt, net_random(d->net)) * KEEL_MSEC;
@@ -258,7 +281,7 @@ static void select_offer(struct dhcp_state *d, struct dhcp_reply *r)
 			/* An offer we cannot use is as good as none. */
 			if (dhcp_addr_usable(r->yiaddr_be) && (r->have & DHCP_HAVE_SERVER_ID)) {
 				d->offers++;
-				return;
+				return KEEL_OK;
 			}
 			d->bad++;
 		}
@@ -266,13 +289,17 @@ static void select_offer(struct dhcp_state *d, struct dhcp_reply *r)
 }
 
 /* REQUESTING: asks `server` for `offered`. KEEL_OK once bound,
- * KEEL_ECONNREFUSED on a NAK, KEEL_ETIMEDOUT when nobody answered. */
+ * KEEL_ECONNREFUSED on a NAK, KEEL_ETIMEDOUT when nobody answered,
+ * KEEL_ECLOSED when the client is being stopped. */
 static int request_offer(struct dhcp_state *d, uint32_t offered, uint32_t server)
 {
 	struct dhcp_reply r;
 
 	for (unsigned attempt = 0; attempt < DHCP_REQUEST_TRIES; attempt++) {
 		keel_time sent = keel_now();
+
+		if (d->stopping)
+			return KEEL_ECLOSED;
 		keel_time until = sent + dhcp_backoff_ms(attempt, net_random(d->net)) * KEEL_MSEC;
 
 		d->requests++;
@@ -295,11 +322,12 @@ static int request_offer(struct dhcp_state *d, uint32_t offered, uint32_t server
 			return KEEL_OK;
 		}
 	}
-	return KEEL_ETIMEDOUT;
+	return d->stopping ? KEEL_ECLOSED : KEEL_ETIMEDOUT;
 }
 
-/* INIT, SELECTING, REQUESTING: returns once bound. */
-static void acquire(struct dhcp_state *d)
+/* INIT, SELECTING, REQUESTING: returns true once bound, false when the
+ * client is being stopped. */
+static bool acquire(struct dhcp_state *d)
 {
 	unsigned naks = 0;
 
@@ -308,17 +336,20 @@ static void acquire(struct dhcp_state *d)
 		int err;
 
 		new_xid(d);
-		select_offer(d, &offer);
+		if (select_offer(d, &offer) != KEEL_OK)
+			return false;
 		err = request_offer(d, offer.yiaddr_be, offer.server_id_be);
 		if (err == KEEL_OK)
-			return;
+			return true;
+		if (err == KEEL_ECLOSED)
+			return false;
 		if (err == KEEL_ECONNREFUSED) {
 			/* The offer was withdrawn. Start again after a pause
 			 * (1, 2, 4, then 8 s, plus up to 1 s) that grows with
 			 * repeated refusals, so a confused server is not
 			 * flooded. */
 			naks = naks < 4 ? naks + 1 : 4;
-			keel_sleep(((keel_time)500 << naks) * KEEL_MSEC +
+			nap(d, keel_now() + ((keel_time)500 << naks) * KEEL_MSEC +
 			           net_random(d->net) % 1000 * KEEL_MSEC);
 		}
 	}
@@ -335,7 +366,7 @@ static bool extend(struct dhcp_state *d, bool rebinding, keel_time end, bool *na
 
 	memcpy(server.addr.bytes, &d->server_be, 4);
 	new_xid(d);
-	while (keel_now() < end) {
+	while (!d->stopping && keel_now() < end) {
 		keel_time now = keel_now(), sent = now;
 		keel_time wait = (end - now) / 2;
 		size_t len = build(d, DHCP_REQUEST, d->ip_be, 0, 0);
@@ -366,19 +397,26 @@ static bool extend(struct dhcp_state *d, bool rebinding, keel_time end, bool *na
 	return false;
 }
 
-/* BOUND, RENEWING, REBINDING: returns when the lease is lost. */
+/* BOUND, RENEWING, REBINDING: returns when the lease is lost, or when
+ * the client is being stopped (the lease is then still held). */
 static void keep(struct dhcp_state *d)
 {
 	for (;;) {
 		bool nak = false;
 
 		idle_until(d, d->t1_at);
+		if (d->stopping)
+			return;
 		if (d->t1_at == KEEL_FOREVER)
 			continue; /* an infinite lease: nothing ever to do */
 		if (extend(d, false, d->t2_at, &nak))
 			continue;
+		if (d->stopping)
+			return;
 		if (!nak && extend(d, true, d->expires_at, &nak))
 			continue;
+		if (d->stopping)
+			return;
 		d->expiries++;
 		drop_lease(d, nak ? "lease refused by the server" : "lease expired");
 		return;
@@ -389,10 +427,40 @@ static void dhcp_fiber(void *arg)
 {
 	struct dhcp_state *d = arg;
 
-	for (;;) {
-		acquire(d);
+	while (!d->stopping && acquire(d))
 		keep(d);
+	d->stopped = true;
+	keel_wake_all(&d->stopped_wait);
+}
+
+void dhcp_close(struct keel_net *net)
+{
+	struct dhcp_state *d = net->dhcp;
+	struct keel_sockaddr local = { keel_addr_any4(), DHCP_CLIENT_PORT };
+	struct keel_sockaddr server = { { KEEL_AF_INET4, { 0 } }, DHCP_SERVER_PORT };
+	struct keel_udp *u;
+
+	if (!d)
+		return;
+	d->stopping = true;
+	keel_udp_close(d->udp); /* its receive wakes with KEEL_ECLOSED */
+	keel_wake_all(&d->wake);
+	while (!d->stopped)
+		keel_wait(&d->stopped_wait, KEEL_FOREVER);
+	/* Give the address back, from it, to the server that leased it
+	 * (RFC 2131 4.4.6: no reply comes; the lease is ours no more). */
+	if (d->ip_be && d->server_be && keel_udp_bind(net, &local, &u) == KEEL_OK) {
+		new_xid(d);
+		memcpy(server.addr.bytes, &d->server_be, 4);
+		if (keel_udp_sendto(u, d->msg, build(d, DHCP_RELEASE, d->ip_be, 0, d->server_be),
+		                    &server) >= 0)
+			d->releases++;
+		keel_udp_close(u);
 	}
+	if (d->dns_from_lease)
+		net->dns_be = 0;
+	net->dhcp = NULL;
+	free(d);
 }
 
 int dhcp_init(struct keel_net *net)
@@ -407,6 +475,8 @@ int dhcp_init(struct keel_net *net)
 	if (!d)
 		return KEEL_ENOMEM;
 	d->net = net;
+	keel_waitq_init(&d->wake);
+	keel_waitq_init(&d->stopped_wait);
 	err = keel_udp_bind(net, &local, &d->udp);
 	if (err) {
 		free(d);

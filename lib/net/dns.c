@@ -216,3 +216,9 @@ found:
 	memcpy(out->bytes, &addr_be, 4);
 	return KEEL_OK;
 }
+
+void dns_free(struct keel_net *net)
+{
+	free(net->dns);
+	net->dns = NULL;
+}

@@ -210,3 +210,9 @@ void icmp_input(struct keel_net *net, struct netbuf *nb, const struct ipv4_meta 
 done:
 	netbuf_free(net, nb);
 }
+
+void icmp_free(struct keel_net *net)
+{
+	free(net->icmp);
+	net->icmp = NULL;
+}

@@ -6,9 +6,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <keel/heap.h>
+
 #include "net_impl.h"
 
+/* The pool when the configuration leaves its size to the stack: this
+ * many buffers, fewer on a small heap (see auto_frame_buffers). */
 #define DEFAULT_FRAME_BUFFERS 512
+#define AUTO_FRAME_BUFFERS_MIN 32
+#define AUTO_HEAP_SHARE 3 /* at most a third of the free heap */
 /* Frames read per wake-up of the watcher: enough to drain a burst, few
  * enough that the loop gets back to fibers and timers soon. */
 #define RX_BATCH 64
@@ -44,6 +50,29 @@ static void dev_ready(kp_handle h, void *arg)
 		nb->len = (uint16_t)len;
 		eth_input(net, nb);
 	}
+}
+
+/*
+ * The size of a pool the configuration left to the stack: the default,
+ * unless that would take more than a third of the heap still free (the
+ * rest is for connections, fibers and the application), and never more
+ * than the largest free block (the pool is one allocation). Never fewer
+ * than AUTO_FRAME_BUFFERS_MIN: if even those do not fit, keel_net_open
+ * fails with KEEL_ENOMEM.
+ */
+static uint32_t auto_frame_buffers(void)
+{
+	struct keel_heap_stats h;
+	size_t bytes, fit;
+
+	keel_heap_stats(&h);
+	bytes = h.free_bytes / AUTO_HEAP_SHARE;
+	if (bytes > h.largest_free)
+		bytes = h.largest_free;
+	fit = bytes / sizeof(struct netbuf);
+	if (fit >= DEFAULT_FRAME_BUFFERS)
+		return DEFAULT_FRAME_BUFFERS;
+	return fit < AUTO_FRAME_BUFFERS_MIN ? AUTO_FRAME_BUFFERS_MIN : (uint32_t)fit;
 }
 
 static void log_config(struct keel_net *net)
@@ -159,7 +188,7 @@ int keel_net_open(const char *device, const struct keel_net_config *cfg, keel_ti
 	keel_waitq_init(&net->config_wait);
 	net->cfg = *cfg;
 	if (net->cfg.frame_buffers == 0)
-		net->cfg.frame_buffers = DEFAULT_FRAME_BUFFERS;
+		net->cfg.frame_buffers = auto_frame_buffers();
 	if (kp_random(net->rng, sizeof(net->rng)) != KEEL_OK || (net->rng[0] | net->rng[1]) == 0) {
 		net->rng[0] = 0x9e3779b97f4a7c15ull ^ keel_now();
 		net->rng[1] = 0xbf58476d1ce4e5b9ull;

@@ -340,3 +340,17 @@ static void reasm_timer(struct keel_timer *t, void *arg)
 			expire(net, &r->dgram[i]);
 	schedule(r);
 }
+
+void ipv4_reasm_free(struct keel_net *net)
+{
+	struct ipv4_reasm *r = net->reasm;
+
+	if (!r)
+		return;
+	keel_timer_cancel(&r->timer);
+	for (unsigned i = 0; i < REASM_SLOTS; i++)
+		if (r->dgram[i].used)
+			drop_dgram(net, &r->dgram[i]);
+	net->reasm = NULL;
+	free(r);
+}

@@ -14,6 +14,16 @@
  *     the pointers below, created by their X_init().
  *   - Packet buffers come from a fixed pool made at keel_net_open; the
  *     receive and transmit fast paths never call malloc.
+ *   - The pool is shared fairly (tcp_share.c): an eighth of it (at least
+ *     16 buffers) is a reserve that TCP queues never take, so frames keep
+ *     arriving (ACKs, SYNs, ARP, ICMP) and the stack's own replies keep
+ *     going out; above it each connection holds at most as many buffers
+ *     as are still free (at least 4); and written data past the peer's
+ *     receive window is queued only up to a 32nd of the free part (at
+ *     least 8 buffers), so peers that stop reading pin a little each, not
+ *     a send buffer's worth. ARP's pending
+ *     queue and IPv4 reassembly hold at most a quarter of the pool each,
+ *     and each UDP endpoint's receive queue an eighth.
  *   - Payload is copied at most once each way inside the stack: on receive,
  *     TCP queues the buffers of in-order segments and read() copies out of
  *     them; on transmit, write() copies into MSS-sized buffers that keep
@@ -297,5 +307,27 @@ void tcp_icmp_error(struct keel_net *net, uint8_t type, uint8_t code, const uint
  * address; starts the client (its own fiber), which calls net_set_ipv4(). */
 int dhcp_init(struct keel_net *net);
 int dns_init(struct keel_net *net);
+
+/* ---- Teardown (close.c calls these for keel_net_close) ------------------- */
+
+/* Whether the application holds a listener or connection, or has a call
+ * on one in progress. */
+bool tcp_busy(struct keel_net *net);
+/* UDP endpoints bound (the application's, DHCP's, keel_resolve's). */
+unsigned udp_bound_count(struct keel_net *net);
+/* Lets the connections still ending finish until `deadline`, resets the
+ * rest, frees TCP's state. May block. */
+void tcp_free(struct keel_net *net, keel_time deadline);
+/* Stops the DHCP client's fiber and releases its lease (DHCPRELEASE);
+ * frees its state. May block briefly (ARP for the server). */
+void dhcp_close(struct keel_net *net);
+/* Each frees its module's state, buffers and timer. */
+void arp_free(struct keel_net *net);
+void ipv4_reasm_free(struct keel_net *net);
+void icmp_free(struct keel_net *net);
+void udp_free(struct keel_net *net);
+void dns_free(struct keel_net *net);
+/* Frees the pool; every buffer MUST be back in it. */
+void netbuf_pool_free(struct netbuf_pool *pool);
 
 #endif

@@ -82,3 +82,12 @@ void netbuf_free(struct keel_net *net, struct netbuf *nb)
 		nb = rest;
 	}
 }
+
+void netbuf_pool_free(struct netbuf_pool *pool)
+{
+	if (pool->free != pool->total)
+		KEEL_PANIC("netbuf: %u of %u buffers still held when the pool goes",
+		           (unsigned)(pool->total - pool->free), (unsigned)pool->total);
+	free(pool->all);
+	*pool = (struct netbuf_pool){ 0 };
+}

@@ -190,6 +190,7 @@ void tcp_conn_free_queues(struct tcp_conn *c)
 	free_list(net, c->sndq_head);
 	c->sndq_head = c->sndq_tail = c->send_next = NULL;
 	c->sndq_bytes = 0;
+	c->sndq_segs = 0;
 	free_list(net, c->rcvq_head);
 	c->rcvq_head = c->rcvq_tail = NULL;
 	c->rcvq_bytes = c->rcvq_segs = 0;
@@ -255,6 +256,7 @@ void tcp_conn_drop(struct tcp_conn *c, int err)
 		free_list(c->net, c->sndq_head);
 		c->sndq_head = c->sndq_tail = c->send_next = NULL;
 		c->sndq_bytes = 0;
+		c->sndq_segs = 0;
 		free_list(c->net, c->ooo_head);
 		c->ooo_head = NULL;
 		c->ooo_bytes = c->ooo_segs = 0;
@@ -299,6 +301,7 @@ void tcp_conn_time_wait(struct tcp_conn *c)
 	/* Everything we sent is acknowledged by now. */
 	c->sndq_head = c->sndq_tail = c->send_next = NULL;
 	c->sndq_bytes = 0;
+	c->sndq_segs = 0;
 	free_list(c->net, sndq);
 	free_list(c->net, c->ooo_head);
 	c->ooo_head = NULL;

@@ -6,8 +6,9 @@
  * writev() copies into send buffers of one MSS each, with headroom for
  * the headers (the one send copy), appending to the last buffer while it
  * has room and was never sent, so small writes coalesce (Nagle does the
- * rest). A writer blocks while the send buffer is full or the packet pool
- * is down to the reserve kept for receiving; a reader while nothing is
+ * rest). A writer blocks while the send buffer is full, while the
+ * connection is at its share of the packet pool, or while it has queued
+ * enough past the peer's window (tcp_share.c); a reader while nothing is
  * queued. Each call holds a reference to the connection while it runs,
  * so a close or reset meanwhile cannot free it under the caller.
  */
@@ -74,16 +75,17 @@ static long tcp_flow_read(struct keel_flow *f, void *buf, size_t len, keel_time 
 
 /* ---- writev ---------------------------------------------------------------------------- */
 
-/* A fresh send buffer, unless the pool is down to its reserve. */
-static struct netbuf *alloc_tx(struct keel_net *net)
+/* A fresh send buffer, unless c is at its share of the pool. */
+static struct netbuf *alloc_tx(struct tcp_conn *c)
 {
-	uint32_t reserve = net->pool.total / 8;
+	struct netbuf *nb;
 
-	if (reserve < TCP_POOL_RESERVE_MIN)
-		reserve = TCP_POOL_RESERVE_MIN;
-	if (net->pool.free <= reserve)
+	if (!tcp_share_may_send(c))
 		return NULL;
-	return netbuf_alloc(net);
+	nb = netbuf_alloc(c->net);
+	if (nb)
+		c->sndq_segs++;
+	return nb;
 }
 
 /* Why writing must stop now (0: it may go on). */
@@ -143,8 +145,17 @@ static long tcp_flow_writev(struct keel_flow *f, const struct keel_iovec *iov, s
 				continue;
 			}
 			room = tail_room(c);
+			if (room == 0 && tcp_share_window_full(c)) {
+				/* The peer does not read: wait for its window. */
+				tcp_output(c);
+				if (keel_wait(&c->wr_wait, deadline) == KEEL_ETIMEDOUT) {
+					err = KEEL_ETIMEDOUT;
+					break;
+				}
+				continue;
+			}
 			if (room == 0) {
-				struct netbuf *nb = alloc_tx(c->net);
+				struct netbuf *nb = alloc_tx(c);
 
 				if (!nb) {
 					keel_time now = keel_now();

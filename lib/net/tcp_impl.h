@@ -21,9 +21,12 @@
  *                     loss detection (RFC 6675 IsLost, RACK-style times)
  *                     and what recovery sends next
  *   tcp_cookie.c      RFC 4987 SYN cookies
+ *   tcp_share.c       each connection's share of the packet pool: the
+ *                     reserve, the share, data past the peer's window
  *   tcp_icmp.c        ICMP errors about our segments (RFC 5927 checks)
  *   tcp_siphash.c     SipHash-2-4, the keyed hash of ISNs, cookies, table
  *   tcp_api.c         keel_tcp_listen/accept/connect/listener_close/endpoints
+ *   tcp_close.c       TCP's part of keel_net_close
  *   tcp_flow.c        the keel_flow operations of a connection
  *
  * Ownership of a connection: `refs` counts its holders — the stack while
@@ -136,8 +139,16 @@ const char *tcp_state_name(enum tcp_st st);
 #define TCP_KEEPALIVE_INTVL_MAX 75 /* seconds */
 #define TCP_CHALLENGE_ACKS_PER_SEC 10
 #define TCP_PAWS_IDLE (24ull * 24 * 3600 * KEEL_SEC) /* RFC 7323 5.5 */
-/* Buffers writers may never take from the pool: receiving ACKs needs some. */
+/* The pool's reserve (tcp_share.c): an eighth of it, at least this. */
 #define TCP_POOL_RESERVE_MIN 16
+/* Buffers a connection may always hold, however full the pool. */
+#define TCP_SHARE_MIN 4
+/* Buffers of written data queued past the right edge of the peer's
+ * receive window: a TCP_NOTSENT_DIV-th of the pool's free part above the
+ * reserve, at least TCP_NOTSENT_MIN (a peer that stops reading pins no
+ * more). */
+#define TCP_NOTSENT_MIN 8
+#define TCP_NOTSENT_DIV 32
 
 /* ---- Options (tcp_options.c) ---------------------------------------------- */
 
@@ -350,6 +361,7 @@ struct tcp_conn {
 	/* Send queue: [snd_una, write_seq) */
 	struct netbuf *sndq_head, *sndq_tail, *send_next;
 	uint32_t sndq_bytes;
+	uint32_t sndq_segs; /* buffers in the send queue */
 	uint32_t sndbuf;
 
 	/* Receive queues */
@@ -571,6 +583,24 @@ bool tcp_cookie_check(struct tcp_state *ts, const struct tcp_seg *seg, uint16_t 
 #define TCP_COOKIE_PERIOD (64 * KEEL_SEC)
 /* The window scale a cookie SYN-ACK offers (that of the default buffer). */
 uint8_t tcp_cookie_wscale(void);
+
+/* ---- tcp_share.c ------------------------------------------------------------------------ */
+
+/* Free buffers TCP queues never take (rule 1 of tcp_share.c). */
+uint32_t tcp_share_reserve(const struct keel_net *net);
+/* Buffers c holds in its send, receive and out-of-order queues. */
+uint32_t tcp_share_held(const struct tcp_conn *c);
+/* Whether c may take one more buffer from the pool for data it sends. */
+bool tcp_share_may_send(const struct tcp_conn *c);
+/* Whether c may keep (queue) a received segment's buffer, already taken
+ * from the pool by the device; `in_order`: the segment is at rcv_nxt. */
+bool tcp_share_may_keep(const struct tcp_conn *c, bool in_order);
+/* Buffers of written data c may queue past the right edge of the peer's
+ * window now (rule 3 of tcp_share.c). */
+uint32_t tcp_share_past_window(const struct tcp_conn *c);
+/* Whether written data reaches that bound: writers then wait for the
+ * window. */
+bool tcp_share_window_full(const struct tcp_conn *c);
 
 /* ---- tcp_flow.c ------------------------------------------------------------------------ */
 

@@ -278,6 +278,7 @@ static keel_time ack_send_queue(struct tcp_conn *c, uint32_t ack)
 			if (cb->flags & TXCB_SACKED)
 				c->sacked_bytes -= cb->len;
 			c->sndq_bytes -= cb->len;
+			c->sndq_segs--;
 			netbuf_free(c->net, b);
 			continue;
 		}
@@ -396,6 +397,9 @@ static bool ack_input(struct tcp_conn *c, const struct tcp_seg *seg)
 		update_window(c, seg);
 		if (old == 0 && c->snd_wnd > 0 && (c->flags & CONN_PERSIST))
 			tcp_timer_rexmit_stop(c);
+		/* Writers may wait for the window (tcp_share.c, rule 3). */
+		if (c->snd_wnd > old)
+			keel_wake_all(&c->wr_wait);
 	}
 
 	fin_acked = (c->flags & CONN_WR_SHUT) && c->snd_una == c->write_seq + 1;

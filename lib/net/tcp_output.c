@@ -269,6 +269,7 @@ struct netbuf *tcp_split_buf(struct tcp_conn *c, struct netbuf *b, uint32_t keep
 		nb = copy_payload(c->net, payload, keep);
 		if (!nb)
 			return NULL;
+		c->sndq_segs++;
 		*txcb(nb) = *cb;
 		txcb(nb)->off = (uint16_t)(nb->data - nb->buf);
 		txcb(nb)->len = (uint16_t)keep;
@@ -290,6 +291,7 @@ struct netbuf *tcp_split_buf(struct tcp_conn *c, struct netbuf *b, uint32_t keep
 	nb = copy_payload(c->net, payload + keep, cb->len - keep);
 	if (!nb)
 		return NULL;
+	c->sndq_segs++;
 	*txcb(nb) = *cb;
 	txcb(nb)->seq = cb->seq + keep;
 	txcb(nb)->off = (uint16_t)(nb->data - nb->buf);

@@ -9,6 +9,10 @@
  * sends many tiny segments would make us hold one 2 KiB buffer per byte
  * or so; past a per-connection count of buffers, small segments are
  * therefore merged into the tail buffer (a copy only on that path).
+ *
+ * Both queues draw on the connection's share of the packet pool
+ * (tcp_share.c): over it, a segment that cannot be merged into the tail
+ * is dropped before it is acknowledged, and the peer sends it again.
  */
 #include "tcp_impl.h"
 
@@ -74,6 +78,15 @@ bool tcp_rcv_window_update_due(struct tcp_conn *c)
 
 /* ---- Queues -------------------------------------------------------------------------- */
 
+/* Whether a segment of len bytes would be merged into the tail buffer. */
+static bool rcvq_merges(struct tcp_conn *c, uint32_t len)
+{
+	struct netbuf *tail = c->rcvq_tail;
+
+	return tail && netbuf_tailroom(tail) >= len &&
+	       (c->rcvq_segs >= rcvq_budget(c) || !tcp_share_may_keep(c, true));
+}
+
 static void rcvq_append(struct tcp_conn *c, struct netbuf *nb)
 {
 	struct netbuf *tail = c->rcvq_tail;
@@ -84,7 +97,7 @@ static void rcvq_append(struct tcp_conn *c, struct netbuf *nb)
 		return;
 	}
 	c->rcvq_bytes += len;
-	if (tail && c->rcvq_segs >= rcvq_budget(c) && netbuf_tailroom(tail) >= len) {
+	if (rcvq_merges(c, len)) {
 		memcpy(tail->data + tail->len, nb->data, len);
 		tail->len = (uint16_t)(tail->len + len);
 		tcp_of(c->net)->rcv_collapsed++;
@@ -156,7 +169,7 @@ static void ooo_insert(struct tcp_conn *c, struct netbuf *nb, uint32_t seq, bool
 		fin = false;
 		break;
 	}
-	if (c->ooo_segs >= ooo_budget(c)) {
+	if (c->ooo_segs >= ooo_budget(c) || !tcp_share_may_keep(c, false)) {
 		tcp_of(c->net)->ooo_dropped++;
 		c->net->stats.drop_other++;
 		netbuf_free(c->net, nb);
@@ -261,6 +274,12 @@ void tcp_recv_data(struct tcp_conn *c, struct netbuf *nb, struct tcp_seg *seg)
 			ooo_insert(c, nb, seg->seq, fin);
 		else
 			netbuf_free(c->net, nb);
+		return;
+	}
+	if (deliver && len > 0 && !tcp_share_may_keep(c, true) && !rcvq_merges(c, len)) {
+		/* Over the connection's share of the pool: not taken. */
+		c->net->stats.drop_no_buffer++;
+		netbuf_free(c->net, nb);
 		return;
 	}
 	c->rcv_nxt += len;

@@ -392,3 +392,23 @@ void keel_udp_close(struct keel_udp *u)
 	keel_wake_all(&u->readers);
 	release(u);
 }
+
+unsigned udp_bound_count(struct keel_net *net)
+{
+	unsigned n = 0;
+
+	for (struct keel_udp *u = net->udp->bound; u; u = u->next)
+		n++;
+	return n;
+}
+
+void udp_free(struct keel_net *net)
+{
+	struct udp_state *s = net->udp;
+
+	/* keel_net_close checked that no endpoint is bound any more. */
+	if (s && s->bound)
+		KEEL_PANIC("udp: endpoints still bound when the stack goes");
+	free(s);
+	net->udp = NULL;
+}

@@ -8,7 +8,8 @@
  *   the ACK applied (address, mask, router, DNS); nothing until T1; at T1
  *   a REQUEST unicast to the server; at T2 one broadcast; an ACK there
  *   renews; with no answer at all the address is dropped at expiry and
- *   DISCOVER starts again; a NAK while renewing drops it at once.
+ *   DISCOVER starts again; a NAK while renewing drops it at once;
+ *   keel_net_close gives the lease back with a RELEASE.
  */
 #include <string.h>
 
@@ -358,6 +359,24 @@ static void body(void *arg)
 	check_no_lease(net);
 	CHECK(wait_dhcp(&d, 5 * KEEL_SEC) && d.type == DHCP_DISCOVER);
 	check_unconfigured_broadcast(&d);
+
+	/* Bound once more; closing the stack gives the lease back: a
+	 * RELEASE from the address, unicast to the server that leased it. */
+	offer_and_request(&d, &r);
+	reply(DHCP_ACK, r.xid, NULL);
+	h_run();
+	check_lease(net);
+	learn_server();
+	h_tx_clear();
+	CHECK(keel_net_close(net, 0) == KEEL_OK);
+	CHECK(pop_dhcp(&r) && r.type == DHCP_RELEASE);
+	CHECK(r.ip.src == OFFERED && r.ip.dst == SERVER);
+	CHECK(memcmp(r.ip.eth, h_peer_mac, 6) == 0);
+	CHECK(net_get16(r.msg + 10) == 0); /* no broadcast flag */
+	CHECK(memcmp(r.msg + 12, &(uint32_t){ OFFERED }, 4) == 0); /* ciaddr */
+	CHECK(opt_addr(find_opt(r.msg, r.len, DHCP_OPT_SERVER_ID)) == SERVER);
+	CHECK(find_opt(r.msg, r.len, DHCP_OPT_REQUESTED_IP) == NULL);
+	CHECK(!pop_dhcp(&r));
 }
 
 int main(void)

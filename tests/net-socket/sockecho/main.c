@@ -16,6 +16,12 @@
  *       one connect; prints "connect: " and the result ("ok" or the error).
  *   sockecho resolve NAME [--dns=ADDR]
  *       prints "resolve: NAME ADDR" or "resolve: NAME error TEXT".
+ *   sockecho cycles PORT N
+ *       N times: a stack is opened, listens on 127.0.0.1:PORT, connects to
+ *       itself, sends a few bytes through and closes the lot with
+ *       keel_net_close (which must refuse while anything is still open).
+ *       Prints "cycles: heap B1 B2" (heap bytes in use after the first
+ *       cycle and after the last) and "cycles: ok N", or what failed.
  *
  * The network options of keel_net_config_args are accepted anywhere.
  */
@@ -24,6 +30,7 @@
 #include <string.h>
 
 #include <keel/core.h>
+#include <keel/heap.h>
 #include <keel/net.h>
 
 #define BUF_SIZE (64 * 1024)
@@ -282,6 +289,103 @@ static int resolve(const char *name)
 
 /* ---- main ----------------------------------------------------------------- */
 
+/* ---- cycles --------------------------------------------------------------- */
+
+struct accept_job {
+	struct keel_listener *l;
+	struct keel_flow *f;
+	int rc;
+	bool done;
+};
+
+static void accept_one(void *arg)
+{
+	struct accept_job *j = arg;
+
+	j->rc = keel_tcp_accept(j->l, &j->f, NULL, keel_now() + 5 * KEEL_SEC);
+	j->done = true;
+}
+
+/* One stack's life; 0 when everything went as it should. */
+static int cycle(const struct keel_net_config *cfg, unsigned long port)
+{
+	struct keel_net *n;
+	struct keel_sockaddr at = { keel_addr_ipv4(127, 0, 0, 1), (uint16_t)port };
+	struct keel_sockaddr any = { keel_addr_any4(), 0 };
+	struct accept_job j = { 0 };
+	struct keel_flow *c = NULL;
+	struct keel_udp *u;
+	char buf[8];
+	int rc;
+
+	if ((rc = keel_net_open("unused", cfg, keel_now() + KEEL_SEC, &n)) != KEEL_OK ||
+	    (rc = keel_tcp_listen(n, &at, 4, &j.l)) != KEEL_OK) {
+		printf("cycles: open/listen: %s\n", keel_strerror(rc));
+		return 1;
+	}
+	if (!keel_fiber_spawn(accept_one, &j, 0) ||
+	    (rc = keel_tcp_connect(n, &at, keel_now() + 5 * KEEL_SEC, &c)) != KEEL_OK) {
+		printf("cycles: connect: %s\n", keel_strerror(rc));
+		return 1;
+	}
+	while (!j.done)
+		keel_sleep(KEEL_MSEC);
+	if (j.rc != KEEL_OK || keel_write(c, "ping", 4, keel_now() + KEEL_SEC) != 4 ||
+	    keel_read(j.f, buf, sizeof(buf), keel_now() + KEEL_SEC) != 4) {
+		printf("cycles: accept/exchange failed\n");
+		return 1;
+	}
+	if (keel_udp_bind(n, &any, &u) != KEEL_OK) {
+		printf("cycles: udp bind failed\n");
+		return 1;
+	}
+	/* Refused while the application holds anything. */
+	if (keel_net_close(n, 0) != KEEL_EBUSY) {
+		printf("cycles: keel_net_close did not refuse with objects open\n");
+		return 1;
+	}
+	keel_close(c);
+	keel_close(j.f);
+	keel_udp_close(u);
+	if (keel_net_close(n, 0) != KEEL_EBUSY) {
+		printf("cycles: keel_net_close did not refuse with a listener open\n");
+		return 1;
+	}
+	keel_tcp_listener_close(j.l);
+	rc = keel_net_close(n, keel_now() + KEEL_SEC);
+	if (rc != KEEL_OK) {
+		printf("cycles: keel_net_close: %s\n", keel_strerror(rc));
+		return 1;
+	}
+	return 0;
+}
+
+static int cycles(const struct keel_net_config *cfg, unsigned long port, unsigned long count)
+{
+	struct keel_net_config quiet = *cfg;
+	struct keel_heap_stats h;
+	size_t first = 0;
+
+	quiet.log_config = false;
+	for (unsigned long i = 0; i < count; i++) {
+		if (cycle(&quiet, port) != 0)
+			return 1;
+		/* Fibers that ended give their stacks back as the loop turns. */
+		keel_sleep(10 * KEEL_MSEC);
+		keel_heap_stats(&h);
+		if (i == 0)
+			first = h.in_use;
+	}
+	printf("cycles: heap %zu %zu\n", first, h.in_use);
+	if (h.in_use != first) {
+		printf("cycles: the heap grew by %zu bytes over %lu cycles\n", h.in_use - first,
+		       count - 1);
+		return 1;
+	}
+	printf("cycles: ok %lu\n", count);
+	return 0;
+}
+
 static bool number(const char *text, unsigned long max, unsigned long *out)
 {
 	char *end;
@@ -309,10 +413,21 @@ int main(int argc, char **argv)
 		}
 		argc--;
 	}
-	if (argc != 3 && !(argc == 4 && strcmp(argv[1], "client") == 0)) {
+	if (argc != 3 &&
+	    !(argc == 4 && (strcmp(argv[1], "client") == 0 || strcmp(argv[1], "cycles") == 0))) {
 		printf("usage: sockecho serve PORT [--seconds=N] | client ADDR:PORT BYTES | "
-		       "connect ADDR:PORT | resolve NAME\n");
+		       "connect ADDR:PORT | resolve NAME | cycles PORT N\n");
 		return 2;
+	}
+	if (strcmp(argv[1], "cycles") == 0) {
+		unsigned long count;
+
+		if (!number(argv[2], 65535, &value) || !number(argv[3], 1000, &count) ||
+		    count < 2) {
+			printf("echo: bad cycles arguments\n");
+			return 2;
+		}
+		return cycles(&cfg, value, count);
 	}
 	rc = keel_net_open("unused", &cfg, keel_now() + KEEL_SEC, &net);
 	if (rc != KEEL_OK) {

@@ -76,6 +76,9 @@ extern size_t h_mtu;
 extern int h_write_error;
 /* The fake monotonic clock. */
 extern kp_time h_clock;
+/* What keel_heap_stats reports free (default 64 MiB): lib/net sizes a
+ * pool the configuration leaves to it from it. */
+extern size_t h_heap_free;
 
 /* Queues a frame for the stack to read (copied; at most H_FRAME_MAX). */
 void h_inject(const void *frame, size_t len);
