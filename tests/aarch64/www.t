@@ -60,7 +60,7 @@ stop() {
 # ---- User networking, a forwarded port ------------------------------------------
 port=$((30000 + $$ % 10000))
 start 'www: serving on http://10.0.2.15:80/' \
-	"$QEMU_RUN" --net service=user:"$port"-80 "$img" -- --exit-after=280
+	"$QEMU_RUN" --net service=user:"$port"-80 "$img" -- --https-port=0 --exit-after=280
 WWW_HOST=127.0.0.1 WWW_PORT=$port WWW_TMP=$tmp WWW_IN= WWW_1M=$big www_checks
 user=$www_passed
 stop
@@ -76,7 +76,7 @@ ip netns exec "$ns" ip tuntap add dev "$tap" mode tap || fail "cannot create TAP
 ip netns exec "$ns" ip addr add 10.0.0.1/24 dev "$tap" || fail "cannot address $tap"
 ip netns exec "$ns" ip link set "$tap" up || fail "cannot bring $tap up"
 start 'www: serving on http://10.0.0.2:80/' \
-	ip netns exec "$ns" "$QEMU_RUN" --net service=tap:"$tap" "$img" -- --ipv4=10.0.0.2/24 --exit-after=280
+	ip netns exec "$ns" "$QEMU_RUN" --net service=tap:"$tap" "$img" -- --ipv4=10.0.0.2/24 --https-port=0 --exit-after=280
 WWW_HOST=10.0.0.2 WWW_PORT=80 WWW_TMP=$tmp WWW_IN="ip netns exec $ns" WWW_1M=$big www_checks
 over_tap=$www_passed
 stop
