@@ -62,6 +62,9 @@ KEEL_LIBS_A := $(PLATFORM_A) $(CORE_A) $(LIBC_A)
 OPT_LIBS_A := $(patsubst %,$(B)/lib/libkeel%.a,$(OPT_LIBS))
 
 .PHONY: all libs tools examples app unit test clean
+# Library fragments above define rules (lib/tls: libkeeltls.a), so the
+# first rule is not this one: say which is the default.
+.DEFAULT_GOAL := all
 all: libs tools examples
 
 libs: $(KEEL_LIBS_A) $(OPT_LIBS_A)
@@ -169,7 +172,7 @@ unit: $(UNIT_TESTS)
 # Every libFuzzer target, built with clang, ASan and UBSan into $(H)/fuzz/;
 # make test runs each briefly (tests/*/fuzz*.t).
 .PHONY: fuzz
-fuzz: net-fuzz parser-fuzz http-fuzz nsock-fuzz store-fuzz
+fuzz: net-fuzz parser-fuzz http-fuzz nsock-fuzz store-fuzz tls-fuzz
 
 test:
 	sh tests/run.sh

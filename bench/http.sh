@@ -101,7 +101,7 @@ in_client() {
 
 # ---- The servers -------------------------------------------------------------
 taskset -c 1 ip netns exec "$nss" build/host/bin/keel-launch --net service=tap:"$tap" \
-	"$img" -- --ipv4=10.0.0.2/24 >"$out/image.log" 2>&1 &
+	"$img" -- --ipv4=10.0.0.2/24 --https-port=0 >"$out/image.log" 2>&1 &
 pid=$!
 tries=0
 until [ "$(in_client curl -s -o /dev/null -m 2 -w '%{http_code}' http://10.0.0.2/)" = 200 ]; do

@@ -1,5 +1,6 @@
 # fuzz/fuzz.mk — libFuzzer targets of the DHCP and DNS parsers of lib/net,
-# and of lib/store's readers of foreign bytes.
+# of lib/store's readers of foreign bytes, and of the TLS handshake
+# (lib/tls, BearSSL; at the end).
 #
 #   fuzz/dhcp.c  dhcp_parse_reply      (lib/net/dhcp_msg.c)
 #   fuzz/dns.c   dns_parse_response,   (lib/net/dns_msg.c)
@@ -48,4 +49,50 @@ $(H)/fuzz/store: $(STORE_FUZZ_SRCS) $(STORE_FUZZ_HDRS)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(PARSER_FUZZ_CFLAGS) -Ilib/store -Ilib/block -Itests/store -o $@ $(STORE_FUZZ_SRCS)
 
+endif
+
+# ---- TLS handshakes ----------------------------------------------------------
+# fuzz/tls_handshake.c: lib/tls and BearSSL (from the same Debian source
+# as the images, same configuration) behind a mock flow whose bytes are the
+# hostile peer's, server and client side, on lib/core with the mock
+# platform of the core tests and the certificates of tests/tls
+# (tests/tls/test.mk makes them). Built with clang, libFuzzer, ASan and
+# UBSan into $(H)/fuzz/tls_handshake (make tls-fuzz); seeds in
+# fuzz/corpus/tls_handshake/; tests/tls/fuzz.t runs it briefly.
+ifdef TLS_T
+ifndef KEEL_TLS_FUZZ_MK
+KEEL_TLS_FUZZ_MK := 1
+TLS_FUZZ_O := $(H)/fuzz/tls
+TLS_FUZZ_CFLAGS := -std=c11 -O1 -g -fsanitize=fuzzer-no-link,address,undefined \
+	-fno-sanitize-recover=undefined -fno-omit-frame-pointer -D_GNU_SOURCE -Iinclude \
+	-Ilib/tls -Ilib/core -Itests/core -isystem $(BEARSSL_DIR)/inc -DKEEL_TEST_ASAN_FIBERS $(WARN)
+TLS_FUZZ_BEARSSL_CFLAGS := -std=c11 -O1 -g -fsanitize=fuzzer-no-link,address,undefined \
+	-fno-sanitize-recover=undefined -fno-omit-frame-pointer -w -I$(BEARSSL_DIR)/inc \
+	-I$(BEARSSL_DIR)/src -DBR_USE_URANDOM=0 -DBR_USE_WIN32_RAND=0 -DBR_RDRAND=0 \
+	-DBR_USE_UNIX_TIME=0 -DBR_USE_WIN32_TIME=0
+TLS_FUZZ_OBJS := $(patsubst %,$(TLS_FUZZ_O)/obj/%.o,$(basename $(TLS_TEST_SRCS)))
+TLS_FUZZ_BEARSSL_OBJS := $(patsubst %.c,$(TLS_FUZZ_O)/bearssl/%.o,$(BEARSSL_SRCS))
+.SECONDARY: $(TLS_FUZZ_OBJS) $(TLS_FUZZ_BEARSSL_OBJS)
+
+.PHONY: tls-fuzz
+tls-fuzz: $(H)/fuzz/tls_handshake
+
+$(TLS_FUZZ_O)/obj/%.o: %.c $(TLS_TEST_HDRS) | $(BEARSSL_STAMP)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(TLS_FUZZ_CFLAGS) -c $< -o $@
+$(TLS_FUZZ_O)/obj/%.o: %.S
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(TLS_FUZZ_CFLAGS) -c $< -o $@
+$(TLS_FUZZ_O)/bearssl/%.o: $(BEARSSL_STAMP)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(TLS_FUZZ_BEARSSL_CFLAGS) -c $(BEARSSL_DIR)/src/$*.c -o $@
+$(TLS_FUZZ_O)/libtlsfuzz.a: $(TLS_FUZZ_OBJS) $(TLS_FUZZ_BEARSSL_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(H)/fuzz/tls_handshake: fuzz/tls_handshake.c $(TLS_T)/gen/certs.c $(TLS_FUZZ_O)/libtlsfuzz.a \
+		$(TLS_TEST_HDRS)
+	$(FUZZ_CC) $(TLS_FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ fuzz/tls_handshake.c \
+		$(TLS_T)/gen/certs.c $(TLS_FUZZ_O)/libtlsfuzz.a
+endif
 endif

@@ -16,10 +16,11 @@
 #define FETCH_HOST_MAX 253
 #define FETCH_PATH_MAX 1024
 
-/* http://HOST[:PORT]/PATH, taken apart. */
+/* http://HOST[:PORT]/PATH or https://..., taken apart. */
 struct url {
+	bool tls; /* https:// */
 	char host[FETCH_HOST_MAX + 1];
-	uint16_t port; /* 80 when the URL has none */
+	uint16_t port; /* 80 (https: 443) when the URL has none */
 	bool port_given;
 	char path[FETCH_PATH_MAX + 1]; /* "/" when the URL has none */
 };
@@ -43,5 +44,14 @@ struct response {
  */
 int http_read_response(struct keel_flow *f, keel_time read_timeout, struct response *r,
                        const char **why);
+
+/*
+ * tls.c: a TLS session over `tcp` (which it owns from now on) checking
+ * the server's certificate for `name` against the CAs compiled in; prints
+ * the suite. 0 with the TLS flow in *out, or -1 with a reason in *why
+ * (the transport is closed). May block until `deadline`.
+ */
+int fetch_tls(struct keel_flow *tcp, const char *name, keel_time deadline, struct keel_flow **out,
+              const char **why);
 
 #endif

@@ -2,7 +2,13 @@
  * fetch — fetches one URL over HTTP/1.1 with the direct network stack and
  * prints what came back:
  *
- *   fetch [--ipv4=ADDR/PREFIX --ipv4-gateway=ADDR --dns=ADDR] http://HOST[:PORT]/PATH
+ *   fetch [--ipv4=ADDR/PREFIX --ipv4-gateway=ADDR --dns=ADDR] [--servername=NAME]
+ *         http[s]://HOST[:PORT]/PATH
+ *
+ * An https:// URL is fetched over TLS 1.2 (lib/tls): the server's chain
+ * must lead to a CA compiled into the image (keel.mk: FETCH_CA, by default
+ * the development CA build/cert/ca.crt) and name HOST, or NAME when
+ * --servername is given (also sent as SNI: for a URL with an address).
  *
  * The stack is configured by DHCP unless --ipv4 is given. HOST is resolved
  * with keel_resolve (a dotted quad is used as it is), the request is a GET
@@ -13,7 +19,8 @@
  *   fetch: body N bytes sha256 HEX
  *
  * and exits 0 for a 2xx status, 1 for any other status or any failure
- * (with a line saying what failed).
+ * (with a line saying what failed: "fetch: tls: ..." for a certificate
+ * that is not trusted or does not name the server).
  */
 #include <stdio.h>
 #include <string.h>
@@ -45,7 +52,7 @@ int main(int argc, char **argv)
 	struct response resp;
 	struct url url;
 	char text[KEEL_ADDR_STRLEN], err_text[128];
-	const char *why;
+	const char *why, *servername = NULL;
 	int err, len;
 	long sent;
 
@@ -53,8 +60,14 @@ int main(int argc, char **argv)
 	cfg.log_config = false;
 	if (keel_net_config_args(&cfg, &argc, argv, err_text, sizeof(err_text)) != KEEL_OK)
 		return failed("options", err_text);
+	if (argc == 3 && strncmp(argv[1], "--servername=", 13) == 0 && argv[1][13]) {
+		servername = argv[1] + 13;
+		argv[1] = argv[2];
+		argc = 2;
+	}
 	if (argc != 2)
-		return failed("usage", "fetch [NET OPTIONS] http://HOST[:PORT]/PATH");
+		return failed("usage",
+		              "fetch [NET OPTIONS] [--servername=NAME] http[s]://HOST[:PORT]/PATH");
 	if (url_parse(argv[1], &url, &why))
 		return failed("url", why);
 
@@ -72,6 +85,14 @@ int main(int argc, char **argv)
 	err = keel_tcp_connect(net, &server, keel_now() + STEP_TIMEOUT, &flow);
 	if (err != KEEL_OK)
 		return failed("connect", keel_strerror(err));
+	if (url.tls) {
+		struct keel_flow *tls;
+
+		if (fetch_tls(flow, servername ? servername : url.host, keel_now() + STEP_TIMEOUT,
+		              &tls, &why))
+			return failed("tls", why);
+		flow = tls;
+	}
 
 	if (url.port_given)
 		len = snprintf(request, sizeof(request),

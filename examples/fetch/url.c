@@ -1,5 +1,6 @@
 /*
- * url.c — the one URL form fetch takes: http://HOST[:PORT][/PATH].
+ * url.c — the URL forms fetch takes: http://HOST[:PORT][/PATH] and the same
+ * with https:// (TLS, port 443 by default).
  */
 #include <string.h>
 
@@ -7,16 +8,21 @@
 
 int url_parse(const char *text, struct url *u, const char **why)
 {
-	static const char scheme[] = "http://";
+	static const char http[] = "http://", https[] = "https://";
 	const char *p = text, *host, *end;
 	size_t n;
 
 	memset(u, 0, sizeof(*u));
-	if (strncmp(p, scheme, sizeof(scheme) - 1) != 0) {
-		*why = "the URL must start with http://";
+	if (strncmp(p, http, sizeof(http) - 1) == 0) {
+		p += sizeof(http) - 1;
+	} else if (strncmp(p, https, sizeof(https) - 1) == 0) {
+		p += sizeof(https) - 1;
+		u->tls = true;
+	} else {
+		*why = "the URL must start with http:// or https://";
 		return -1;
 	}
-	host = p += sizeof(scheme) - 1;
+	host = p;
 	while (*p && *p != ':' && *p != '/')
 		p++;
 	n = (size_t)(p - host);
@@ -25,7 +31,7 @@ int url_parse(const char *text, struct url *u, const char **why)
 		return -1;
 	}
 	memcpy(u->host, host, n);
-	u->port = 80;
+	u->port = u->tls ? 443 : 80;
 	if (*p == ':') {
 		unsigned long port = 0;
 

@@ -15,7 +15,7 @@ APP_CFLAGS += -DHTTPS_CERT_C='"$(abspath $(HTTPS_CERT_C))"'
 
 $(APP_OUT)/cert/localhost.crt:
 	@mkdir -p $(@D)
-	sh tools/keel-cert.sh --out $(@D) localhost localhost 127.0.0.1 >/dev/null
+	sh tools/keel-cert.sh --force --out $(@D) localhost localhost 127.0.0.1 >/dev/null
 
 # The PEM files as C strings (each line a literal).
 $(HTTPS_CERT_C): $(HTTPS_CERT).crt

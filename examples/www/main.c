@@ -6,7 +6,13 @@
  * site's 404.html with status 404; /metrics shows the counters of the
  * network stack, the HTTP server, the runtime and the heap.
  *
+ * A build with TLS (examples/www: the keys compiled in; examples/www-keys:
+ * read from the block device "tls") serves the site over HTTPS on port
+ * 443 and answers plain HTTP with a redirect (308) to the same path over
+ * HTTPS, but for /metrics, which stays readable over HTTP.
+ *
  *     www [--port=N] [--bind=ADDR] [--log] [--max-conns=N] [--exit-after=SECONDS]
+ *         [--https-port=N] [--https-public-port=N]
  *         [--ipv4=ADDR/PREFIX] [--ipv4-gateway=ADDR] [--dns=ADDR]
  *
  *   --port=N          the TCP port (default: 80 on the direct stack, 8080
@@ -17,13 +23,19 @@
  *   --max-conns=N     serve at most N connections at once; the next few
  *                     get 503, and past N + 16 the stack refuses new ones
  *   --exit-after=S    stop after S seconds and print the counters (tests)
+ *   --https-port=N    the HTTPS port (default 443 in a build with TLS); 0:
+ *                     no HTTPS, the site over plain HTTP as without TLS
+ *   --https-public-port=N  the HTTPS port the redirect names, when a port
+ *                     forward of the host changes it (keel run passes the
+ *                     host's, e.g. 8443); default: the HTTPS port
  *   --ipv4...         the address of the direct stack; without --ipv4 it
  *                     asks DHCP (QEMU's user networking answers 10.0.2.15)
  *
  * The same file is built twice: examples/www links direct.c (its own
  * TCP/IP stack on the net device "service") and examples/www-socket links
- * socket.c (the host's sockets). When it is ready it prints one line,
- * "www: serving on http://ADDR:PORT/".
+ * socket.c (the host's sockets). When it is ready it prints
+ * "www: serving on https://ADDR:PORT/" when it serves HTTPS, then
+ * "www: serving on http://ADDR:PORT/" (the last line: both are ready).
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -63,7 +75,9 @@ extern struct keel_kv_static keel_site;
 
 static struct keel_http_static site = { &keel_site.kv, "index.html" };
 static struct keel_net *net;
-static struct keel_http_server *server;
+static struct keel_http_server *server;     /* the site (over TLS when HTTPS is on) */
+static struct keel_http_server *redirector; /* plain HTTP when HTTPS is on */
+static unsigned https_public_port;
 static keel_time started;
 static char summary[METRICS_MAX]; /* the counters printed by --exit-after */
 
@@ -223,6 +237,8 @@ static size_t metrics_text(char *buf, size_t cap)
 	put(&t, "net_tcp_conns_live", n.tcp_conns_live);
 	put(&t, "net_buffers_free", n.buffers_free);
 	put(&t, "net_buffers_total", n.buffers_total);
+	if (redirector && www_tls && !t.full)
+		t.len += www_tls->metrics(t.buf + t.len, t.cap - t.len);
 	/* METRICS_MAX holds all of them with room to spare; were it too
 	 * small, the last counters would be missing (tests look for them). */
 	return t.len;
@@ -239,13 +255,66 @@ static int metrics(struct keel_http_request *req, struct keel_http_response *res
 	return keel_http_respond(resp, 200, "text/plain; charset=utf-8", body, len);
 }
 
+/* ---- Plain HTTP when HTTPS is on: a redirect ------------------------------- */
+
+/* A Host field fit to copy into Location: a name or address and an
+ * optional port; an IPv6 literal in brackets. */
+static bool host_ok(const char *h, size_t *name_len)
+{
+	size_t n = 0;
+
+	if (h[0] == '[') {
+		while (h[n] && h[n] != ']')
+			n++;
+		if (h[n] != ']')
+			return false;
+		n++;
+	}
+	while (h[n] && h[n] != ':')
+		n++;
+	*name_len = n;
+	if (n == 0 || n > 255)
+		return false;
+	for (size_t i = 0; h[i]; i++) {
+		char c = h[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '.' || c == '-' || c == ':' || c == '[' || c == ']' || c == '_'))
+			return false;
+	}
+	return true;
+}
+
+/* Every plain-HTTP request but /metrics: 308 to the same target over
+ * HTTPS on the same host name, at https_public_port. */
+static int redirect(struct keel_http_request *req, struct keel_http_response *resp, void *arg)
+{
+	const char *host = keel_http_host(req), *query = keel_http_query(req);
+	char location[4096], port[8] = "";
+	size_t hlen;
+	int n;
+
+	if (!host || !host_ok(host, &hlen))
+		return keel_http_respond_status(resp, 400);
+	if (https_public_port != 443)
+		snprintf(port, sizeof(port), ":%u", https_public_port);
+	n = snprintf(location, sizeof(location), "https://%.*s%s%s%s%s", (int)hlen, host, port,
+	             keel_http_path(req), query && *query ? "?" : "", query ? query : "");
+	if (n < 0 || (size_t)n >= sizeof(location))
+		return keel_http_respond_status(resp, 414);
+	keel_http_header_add(resp, "Location", location);
+	return keel_http_respond(resp, 308, "text/plain; charset=utf-8", "Moved to HTTPS\n", 15);
+}
+
 /* ---- Start ---------------------------------------------------------------- */
 
 struct options {
 	uint16_t port;
 	struct keel_addr bind;
 	bool access_log;
-	long exit_after; /* seconds; -1: run until stopped */
+	long exit_after;            /* seconds; -1: run until stopped */
+	uint16_t https_port;        /* 0: no HTTPS */
+	uint16_t https_public_port; /* 0: https_port */
 };
 
 static void usage(const char *why)
@@ -253,6 +322,7 @@ static void usage(const char *why)
 	printf(
 	    "www: %s\n"
 	    "usage: www [--port=N] [--bind=ADDR] [--log] [--max-conns=N] [--exit-after=SECONDS]\n"
+	    "           [--https-port=N] [--https-public-port=N]\n"
 	    "           [--ipv4=ADDR/PREFIX] [--ipv4-gateway=ADDR] [--dns=ADDR]\n",
 	    why);
 }
@@ -287,6 +357,8 @@ static bool parse_options(int argc, char **argv, struct options *o)
 	}
 	o->access_log = false;
 	o->exit_after = -1;
+	o->https_port = www_tls ? 443 : 0;
+	o->https_public_port = 0;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 
@@ -300,13 +372,26 @@ static bool parse_options(int argc, char **argv, struct options *o)
 		} else if (strncmp(a, "--exit-after=", 13) == 0 &&
 		           parse_number(a + 13, 0, 1000000, &v)) {
 			o->exit_after = v;
+		} else if (www_tls && strncmp(a, "--https-port=", 13) == 0 &&
+		           parse_number(a + 13, 0, 65535, &v)) {
+			o->https_port = (uint16_t)v;
+		} else if (www_tls && strncmp(a, "--https-public-port=", 20) == 0 &&
+		           parse_number(a + 20, 1, 65535, &v)) {
+			o->https_public_port = (uint16_t)v;
 		} else {
 			char why[96];
 
-			snprintf(why, sizeof(why), "bad or unknown argument '%.60s'", a);
+			snprintf(why, sizeof(why), "bad or unknown argument '%.60s'%s", a,
+			         !www_tls && strncmp(a, "--https", 7) == 0
+			             ? " (this build has no TLS)"
+			             : "");
 			usage(why);
 			return false;
 		}
+	}
+	if (o->https_port && o->https_port == o->port) {
+		usage("--https-port and --port are the same port");
+		return false;
 	}
 	return true;
 }
@@ -324,7 +409,30 @@ static uint32_t frame_buffers(void)
 
 static void serve(void *arg)
 {
-	keel_http_serve(server, arg);
+	keel_http_serve(redirector ? redirector : server, arg);
+}
+
+static void serve_https(void *arg)
+{
+	www_tls->serve(arg, server);
+}
+
+/* The keys when HTTPS is asked for: true with *pem set, or false with
+ * *failed telling whether that is an error (printed) or none configured. */
+static bool https_keys(const struct options *o, const char **pem, size_t *len, bool *failed)
+{
+	int rc;
+
+	*failed = false;
+	if (!www_tls || !o->https_port)
+		return false;
+	rc = www_tls->keys(pem, len);
+	if (rc == KEEL_ENOENT) {
+		printf("www: no TLS certificate configured; serving HTTP only\n");
+		return false;
+	}
+	*failed = rc != KEEL_OK;
+	return rc == KEEL_OK;
 }
 
 int main(int argc, char **argv)
@@ -333,9 +441,12 @@ int main(int argc, char **argv)
 	struct keel_http_config hc;
 	struct options o;
 	struct keel_sockaddr at;
-	struct keel_listener *l;
+	struct keel_listener *l, *ls = NULL;
 	struct keel_addr shown, any = keel_addr_any4();
 	char err[128], addr[KEEL_ADDR_STRLEN];
+	const char *pem = NULL;
+	size_t pem_len = 0;
+	bool https, failed;
 	int rc;
 
 	started = keel_now();
@@ -363,11 +474,29 @@ int main(int argc, char **argv)
 		       rc == KEEL_ETIMEDOUT ? " (no DHCP answer; give --ipv4=ADDR/PREFIX)" : "");
 		return 1;
 	}
+	https = https_keys(&o, &pem, &pem_len, &failed);
+	if (failed)
+		return 1;
 	server = keel_http_server_new(&hc);
 	if (!server || keel_http_route(server, "GET", "/metrics", metrics, NULL) != KEEL_OK ||
 	    keel_http_route(server, "GET", "/*", serve_site, &site) != KEEL_OK) {
 		printf("www: out of memory\n");
 		return 1;
+	}
+	if (https) {
+		https_public_port = o.https_public_port ? o.https_public_port : o.https_port;
+		redirector = keel_http_server_new(&hc);
+		if (!redirector ||
+		    keel_http_route(redirector, "GET", "/metrics", metrics, NULL) != KEEL_OK ||
+		    keel_http_route(redirector, "GET", "/*", redirect, NULL) != KEEL_OK ||
+		    keel_http_route(redirector, "HEAD", "/*", redirect, NULL) != KEEL_OK) {
+			printf("www: out of memory\n");
+			return 1;
+		}
+		at.addr = o.bind;
+		at.port = o.https_port;
+		if (www_tls->listen(net, &at, pem, pem_len, &ls) != KEEL_OK)
+			return 1;
 	}
 	at.addr = o.bind;
 	at.port = o.port;
@@ -386,6 +515,14 @@ int main(int argc, char **argv)
 	if (shown.family == KEEL_AF_UNSPEC || keel_addr_equal(&shown, &any))
 		shown = keel_addr_ipv4(127, 0, 0, 1);
 	keel_addr_format(&shown, addr, sizeof(addr));
+	if (https) {
+		if (!keel_fiber_spawn(serve_https, ls, 0)) {
+			printf("www: out of memory\n");
+			return 1;
+		}
+		printf("www: TLS certificate and key %s\n", www_tls->keys_from);
+		printf("www: serving on https://%s:%u/\n", addr, (unsigned)o.https_port);
+	}
 	printf("www: serving on http://%s:%u/\n", addr, (unsigned)o.port);
 
 	if (o.exit_after < 0) {
@@ -398,6 +535,8 @@ int main(int argc, char **argv)
 	}
 	keel_sleep((keel_time)o.exit_after * KEEL_SEC);
 	keel_tcp_listener_close(l);
+	if (ls)
+		keel_tcp_listener_close(ls);
 	printf("www: stopping after %ld s\n", o.exit_after);
 	fwrite(summary, 1, metrics_text(summary, sizeof(summary)), stdout);
 	return 0;

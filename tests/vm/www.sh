@@ -4,11 +4,15 @@
 # here, else TCG; tests/aarch64/www.t: QEMU's virt board, TCG), every
 # check of tests/www/checks.sh, twice:
 #   - user networking: the image asks QEMU's DHCP for its address
-#     (10.0.2.15) and a host port on the loopback is forwarded to its
-#     port 80, as `keel run -t TARGET examples/www` does;
+#     (10.0.2.15) and host ports on the loopback are forwarded to its
+#     ports 80 and 443, as `keel run -t TARGET examples/www` does; on
+#     x86_64 every check runs over HTTPS (curl --cacert build/cert/ca.crt,
+#     the name localhost) and HTTP must redirect to the forwarded HTTPS
+#     port; on aarch64 the image runs with --https-port=0 and the checks
+#     use HTTP;
 #   - a TAP in a network namespace of its own (host side 10.0.0.1/24,
-#     image --ipv4=10.0.0.2/24), the frames going through virtio-net to
-#     the kernel's own stack.
+#     image --ipv4=10.0.0.2/24 --https-port=0), the frames going through
+#     virtio-net to the kernel's own stack: every check over plain HTTP.
 # The TAP half needs root (it fails without it). Every run is bounded by
 # timeout; the namespace is uniquely named and always deleted; only PIDs
 # started here are stopped.
@@ -61,10 +65,23 @@ stop() {
 
 # ---- User networking, a forwarded port ------------------------------------------
 port=$((30000 + $$ % 10000))
-start 'www: serving on http://10.0.2.15:80/' \
-	"$QEMU_RUN" --net service=user:"$port"-80 "$img" -- --exit-after=280
-WWW_HOST=127.0.0.1 WWW_PORT=$port WWW_TMP=$tmp WWW_IN= WWW_1M=$big www_checks
-user=$www_passed
+if [ "$VM_TARGET" = x86_64 ]; then
+	sport=$((port + 1))
+	[ -f build/cert/ca.crt ] || fail "the build made no build/cert/ca.crt"
+	start 'www: serving on http://10.0.2.15:80/' \
+		"$QEMU_RUN" --net service=user:"$port"-80,"$sport"-443 "$img" -- --https-public-port="$sport" --exit-after=280
+	grep -q '^www: serving on https://10.0.2.15:443/$' "$tmp/out" || fail "no HTTPS line: $(cat "$tmp/out")"
+	WWW_SCHEME=https WWW_NAME=localhost WWW_CACERT=build/cert/ca.crt \
+		WWW_HOST=127.0.0.1 WWW_PORT=$sport WWW_TMP=$tmp WWW_IN= WWW_1M=$big www_checks
+	WWW_NAME=localhost WWW_CACERT=build/cert/ca.crt WWW_HOST=127.0.0.1 WWW_TMP=$tmp WWW_IN= \
+		www_check_https_redirect "$port" "$sport"
+	user="$www_passed over HTTPS (+ redirect)"
+else
+	start 'www: serving on http://10.0.2.15:80/' \
+		"$QEMU_RUN" --net service=user:"$port"-80 "$img" -- --https-port=0 --exit-after=280
+	WWW_HOST=127.0.0.1 WWW_PORT=$port WWW_TMP=$tmp WWW_IN= WWW_1M=$big www_checks
+	user=$www_passed
+fi
 stop
 
 # ---- A TAP in a namespace ---------------------------------------------------------
@@ -78,9 +95,9 @@ ip netns exec "$ns" ip tuntap add dev "$tap" mode tap || fail "cannot create TAP
 ip netns exec "$ns" ip addr add 10.0.0.1/24 dev "$tap" || fail "cannot address $tap"
 ip netns exec "$ns" ip link set "$tap" up || fail "cannot bring $tap up"
 start 'www: serving on http://10.0.0.2:80/' \
-	ip netns exec "$ns" "$QEMU_RUN" --net service=tap:"$tap" "$img" -- --ipv4=10.0.0.2/24 --exit-after=280
+	ip netns exec "$ns" "$QEMU_RUN" --net service=tap:"$tap" "$img" -- --ipv4=10.0.0.2/24 --https-port=0 --exit-after=280
 WWW_HOST=10.0.0.2 WWW_PORT=80 WWW_TMP=$tmp WWW_IN="ip netns exec $ns" WWW_1M=$big www_checks
 over_tap=$www_passed
 stop
 
-pass "www on $VM_TARGET under QEMU: $user checks over user networking, $over_tap over a TAP"
+pass "www on $VM_TARGET under QEMU: $user checks with user networking, $over_tap over HTTP on a TAP"

@@ -5,22 +5,40 @@
 #     WWW_IN="ip netns exec $ns" www_checks
 #
 # WWW_IN is put before every client command (empty: run on the host);
+# WWW_SCHEME=https runs them all over TLS, trusting the CA certificate
+# WWW_CACERT and asking for the name WWW_NAME (the certificate's, e.g.
+# localhost), which curl and openssl s_client send to WWW_HOST;
 # WWW_TMP is a scratch folder the test owns and removes; WWW_1M is the
 # files/1m.bin the build made for that image (its bytes are checked
 # against a known SHA-256 first). Each check fails the test with a line
 # naming what differed; www_checks prints how many passed.
 #
 # Clients: curl, socat, gzip, sha256sum, cmp, od (Debian: curl, socat,
-# gzip, coreutils, diffutils). Every client run is bounded by timeout.
+# gzip, coreutils, diffutils), and openssl for HTTPS. Every client run is
+# bounded by timeout.
 
 WWW_SITE=examples/www/site
 # SHA-256 of files/1m.bin as examples/www/gen/bytes.c makes it.
 WWW_1M_SHA256=d00fe2f7dc6b1ca36328f0f8bd26fae0317d5aae90936c50350f0efef16f7203
 
 www_require() {
-	for c in curl socat gzip sha256sum cmp od timeout; do
+	for c in curl socat gzip sha256sum cmp od timeout openssl; do
 		command -v "$c" >/dev/null || fail "the command '$c' is needed (Debian: curl socat gzip coreutils diffutils)"
 	done
+}
+
+# www_url PATH: the URL of PATH on the server; www_tls_args: what curl
+# needs for it (nothing over plain HTTP).
+www_url() {
+	if [ "${WWW_SCHEME:-http}" = https ]; then
+		printf 'https://%s:%s%s' "$WWW_NAME" "$WWW_PORT" "$1"
+	else
+		printf 'http://%s:%s%s' "$WWW_HOST" "$WWW_PORT" "$1"
+	fi
+}
+www_tls_args() {
+	[ "${WWW_SCHEME:-http}" = https ] || return 0
+	printf '%s\n' --cacert "$WWW_CACERT" --resolve "$WWW_NAME:$WWW_PORT:$WWW_HOST"
 }
 
 # www_curl NAME PATH [CURL ARGS...]: one request; the head goes to
@@ -29,9 +47,10 @@ www_curl() {
 	n=$1
 	p=$2
 	shift 2
+	# shellcheck disable=SC2046
 	code=$($WWW_IN timeout 30 curl -sS --max-time 20 -D "$WWW_TMP/$n.h" -o "$WWW_TMP/$n.b" \
-		-w '%{http_code}' "$@" "http://$WWW_HOST:$WWW_PORT$p" 2>"$WWW_TMP/$n.err") ||
-		fail "curl $* $p: $(cat "$WWW_TMP/$n.err")"
+		-w '%{http_code}' $(www_tls_args) "$@" "$(www_url "$p")" 2>"$WWW_TMP/$n.err") ||
+		fail "curl $* $(www_url "$p"): $(cat "$WWW_TMP/$n.err")"
 }
 
 # www_header NAME FIELD: the value of FIELD in the head of NAME (first one,
@@ -55,7 +74,16 @@ www_expect_header() { # NAME FIELD VALUE
 
 # www_raw NAME: sends its standard input to the server in one write and
 # keeps everything that comes back (until the server closes) in NAME.raw.
+# Over HTTPS, openssl s_client carries the bytes (it checks the chain
+# and the name, and reads until the server closes).
 www_raw() {
+	if [ "${WWW_SCHEME:-http}" = https ]; then
+		$WWW_IN timeout 30 openssl s_client -quiet -connect "$WWW_HOST:$WWW_PORT" \
+			-servername "$WWW_NAME" -verify_hostname "$WWW_NAME" -CAfile "$WWW_CACERT" \
+			-verify_return_error >"$WWW_TMP/$1.raw" 2>"$WWW_TMP/$1.err" ||
+			fail "openssl s_client to $WWW_HOST:$WWW_PORT failed: $(cat "$WWW_TMP/$1.err")"
+		return 0
+	fi
 	$WWW_IN timeout 30 socat -t 10 -T 20 - "TCP:$WWW_HOST:$WWW_PORT" >"$WWW_TMP/$1.raw" 2>"$WWW_TMP/$1.err" ||
 		fail "socat to $WWW_HOST:$WWW_PORT failed: $(cat "$WWW_TMP/$1.err")"
 }
@@ -161,8 +189,9 @@ www_check_head() {
 }
 
 www_check_keepalive() {
-	out=$($WWW_IN timeout 30 curl -sS -v --max-time 20 -o /dev/null -o /dev/null \
-		"http://$WWW_HOST:$WWW_PORT/" "http://$WWW_HOST:$WWW_PORT/about/" 2>&1) ||
+	# shellcheck disable=SC2046
+	out=$($WWW_IN timeout 30 curl -sS -v --max-time 20 -o /dev/null -o /dev/null $(www_tls_args) \
+		"$(www_url /)" "$(www_url /about/)" 2>&1) ||
 		fail "curl with two URLs failed: $out"
 	printf '%s\n' "$out" | grep -qi 'Re-using existing connection' ||
 		fail "curl did not reuse the connection for the second URL: $out"
@@ -225,12 +254,66 @@ www_check_metrics() {
 	www_ok "/metrics: heap, http, fiber and net counters"
 }
 
+# www_check_tls: the handshake as curl and openssl s_client see it: TLS 1.2,
+# an ECDHE suite with AEAD, ALPN http/1.1, the chain verified; a client
+# that does not trust the CA is refused.
+www_check_tls() {
+	# shellcheck disable=SC2046
+	out=$($WWW_IN timeout 30 curl -sS -v --max-time 20 -o /dev/null $(www_tls_args) "$(www_url /)" 2>&1) ||
+		fail "curl over TLS failed: $out"
+	printf '%s\n' "$out" | grep -q 'SSL connection using TLSv1.2 / ECDHE-[A-Z0-9]*-\(AES128-GCM\|AES256-GCM\|CHACHA20-POLY1305\)' ||
+		fail "not TLS 1.2 with ECDHE and AEAD: $(printf '%s\n' "$out" | grep -i 'SSL\|ALPN')"
+	printf '%s\n' "$out" | grep -q 'ALPN.*accepted.*http/1.1\|ALPN: server accepted http/1.1' ||
+		fail "ALPN http/1.1 was not agreed: $(printf '%s\n' "$out" | grep -i ALPN)"
+	printf '%s\n' "$out" | grep -q 'SSL certificate verify ok' || fail "curl did not verify the chain: $out"
+	if $WWW_IN timeout 30 curl -sS --max-time 20 -o /dev/null --resolve "$WWW_NAME:$WWW_PORT:$WWW_HOST" \
+		"$(www_url /)" 2>"$WWW_TMP/untrusted.err"; then
+		fail "curl without --cacert accepted the certificate"
+	fi
+	grep -qi 'certificate' "$WWW_TMP/untrusted.err" || fail "no certificate error: $(cat "$WWW_TMP/untrusted.err")"
+	www_ok "TLS 1.2, ECDHE + AEAD, ALPN http/1.1, chain verified with --cacert and refused without"
+}
+
+# www_check_https_redirect HTTP_PORT PUBLIC_HTTPS_PORT: plain HTTP on
+# HTTP_PORT of WWW_HOST answers 308 to the same path and query over HTTPS
+# on the same host name and PUBLIC_HTTPS_PORT (no port when 443), except
+# /metrics; a hostile Host gets 400.
+www_check_https_redirect() {
+	hp=$1
+	want=https://$WWW_NAME
+	[ "$2" = 443 ] || want=$want:$2
+	code=$($WWW_IN timeout 30 curl -sS --max-time 20 -D "$WWW_TMP/rd.h" -o "$WWW_TMP/rd.b" -w '%{http_code}' \
+		--resolve "$WWW_NAME:$hp:$WWW_HOST" "http://$WWW_NAME:$hp/about?x=1&y=%20" 2>"$WWW_TMP/rd.err") ||
+		fail "curl http://$WWW_NAME:$hp/about: $(cat "$WWW_TMP/rd.err")"
+	www_expect_code rd "http:/about" 308
+	www_expect_header rd Location "$want/about?x=1&y=%20"
+	code=$($WWW_IN timeout 30 curl -sS --max-time 20 -o "$WWW_TMP/rd2.b" -w '%{http_code}' -I \
+		"http://$WWW_HOST:$hp/" 2>"$WWW_TMP/rd.err") || fail "HEAD over HTTP: $(cat "$WWW_TMP/rd.err")"
+	[ "$code" = 308 ] || fail "HEAD / over HTTP: status $code, want 308"
+	# Followed by curl, over to HTTPS and the page itself.
+	# shellcheck disable=SC2046
+	code=$($WWW_IN timeout 30 curl -sS --max-time 20 -L -o "$WWW_TMP/rd3.b" -w '%{http_code} %{url_effective}' \
+		--cacert "$WWW_CACERT" --resolve "$WWW_NAME:$hp:$WWW_HOST" --resolve "$WWW_NAME:$2:$WWW_HOST" \
+		"http://$WWW_NAME:$hp/about/" 2>"$WWW_TMP/rd.err") || fail "curl -L: $(cat "$WWW_TMP/rd.err")"
+	[ "$code" = "200 $want/about/" ] || fail "curl -L from HTTP ended at '$code', want '200 $want/about/'"
+	cmp -s "$WWW_TMP/rd3.b" "$WWW_SITE/about/index.html" || fail "the redirect did not lead to about/index.html"
+	code=$($WWW_IN timeout 30 curl -sS --max-time 20 -o "$WWW_TMP/rm.b" -w '%{http_code}' \
+		"http://$WWW_HOST:$hp/metrics" 2>"$WWW_TMP/rd.err") || fail "/metrics over HTTP: $(cat "$WWW_TMP/rd.err")"
+	[ "$code" = 200 ] || fail "/metrics over HTTP: status $code, want 200"
+	grep -q '^tls_handshakes [1-9]' "$WWW_TMP/rm.b" || fail "/metrics lacks tls_handshakes: $(grep tls "$WWW_TMP/rm.b")"
+	code=$($WWW_IN timeout 30 curl -sS --max-time 20 -o /dev/null -w '%{http_code}' -H 'Host: a"b' \
+		"http://$WWW_HOST:$hp/" 2>"$WWW_TMP/rd.err") || fail "hostile Host: $(cat "$WWW_TMP/rd.err")"
+	[ "$code" = 400 ] || fail "a Host with a quote: status $code, want 400"
+	www_ok "HTTP: 308 to $want with path and query (curl -L follows it), /metrics stays, bad Host 400"
+}
+
 # www_checks: all of the above, in order.
 www_checks() {
 	www_require
 	[ -d "$WWW_TMP" ] || fail "WWW_TMP is not a folder"
 	[ -f "$WWW_1M" ] || fail "no 1m.bin at '$WWW_1M'"
 	www_passed=0
+	[ "${WWW_SCHEME:-http}" = https ] && www_check_tls
 	www_check_index
 	www_check_redirect
 	www_check_not_found

@@ -78,7 +78,7 @@ start_image() {
 	log=$1
 	shift
 	timeout 300 ip netns exec "$ns" "$launch" --net service=tap:"$tap" "$img" -- \
-		--ipv4=$addr/24 --log "$@" >"$log" 2>&1 &
+		--ipv4=$addr/24 --https-port=0 --log "$@" >"$log" 2>&1 &
 	pid=$!
 	tries=0
 	until [ "$(code /)" = 200 ]; do

@@ -1,8 +1,10 @@
 #!/bin/sh
 # The README's first command, `./keel run -t x86_64 examples/www`, as a user
-# would type it: it builds the image, boots it under QEMU with user
-# networking and a forwarded host port (8080, or the next free one), says
-# which URL to open once the image serves, answers curl there, and stops
+# would type it: it builds the image (with the development certificate of
+# build/cert/), boots it under QEMU with user networking and two forwarded
+# host ports (8080 and 8443, or the next free ones) to guest ports 80 and
+# 443, says which URL to open once the image serves (HTTPS) and which CA
+# to trust, answers curl --cacert there, redirects plain HTTP to it, and stops
 # with status 130 on Ctrl-C (SIGINT to its whole process group, as a
 # terminal sends it), leaving no QEMU behind. Then the linux target:
 # `./keel run examples/www` explains that it needs a TAP and points to
@@ -72,13 +74,21 @@ interrupt() {
 
 # ---- ./keel run -t x86_64 examples/www ---------------------------------------------
 start "$tmp/x86" timeout -k 5 600 ./keel run -t x86_64 examples/www
-wait_for "$tmp/x86" '^keel: serving: open http://127\.0\.0\.1:[0-9]*/ (Ctrl-C stops it)$' 500
-url=$(sed -n 's/^keel: serving: open \(http:[^ ]*\) .*/\1/p' "$tmp/x86")
+wait_for "$tmp/x86" '^keel: serving: open https://127\.0\.0\.1:[0-9]*/ (Ctrl-C stops it)$' 500
+url=$(sed -n 's/^keel: serving: open \(https:[^ ]*\) .*/\1/p' "$tmp/x86")
+http_url=$(sed -n 's/^keel: \(http:[^ ]*\) redirects to it.*/\1/p' "$tmp/x86")
+[ -n "$http_url" ] || fail "keel did not name the plain HTTP URL: $(cat "$tmp/x86")"
+grep -q "^keel: http://.* redirects to it; a development certificate: trust build/cert/ca.crt (curl --cacert build/cert/ca.crt $url)\$" "$tmp/x86" ||
+	fail "keel did not say which CA to trust: $(cat "$tmp/x86")"
 grep -q '^keel: net service: no --net given: QEMU user networking' "$tmp/x86" ||
 	fail "keel did not say which networking it chose: $(cat "$tmp/x86")"
+grep -q '^www: serving on https://10\.0\.2\.15:443/' "$tmp/x86" || fail "no HTTPS line from the image"
 grep -q '^www: serving on http://10\.0\.2\.15:80/' "$tmp/x86" || fail "no ready line from the image"
-body=$(timeout 30 curl -sS --max-time 20 "$url") || fail "curl $url failed"
+body=$(timeout 30 curl -sS --max-time 20 --cacert build/cert/ca.crt "$url") || fail "curl --cacert $url failed"
 printf '%s\n' "$body" | grep -q 'This page comes from a unikernel' || fail "$url did not serve the index"
+loc=$(timeout 30 curl -sS --max-time 20 -o /dev/null -w '%{redirect_url}' "${http_url}about/") ||
+	fail "curl ${http_url}about/ failed"
+[ "$loc" = "${url}about/" ] || fail "${http_url}about/ redirects to '$loc', want ${url}about/"
 interrupt "$tmp/x86"
 
 # ---- ./keel run examples/www (linux: needs a TAP) ----------------------------------
@@ -97,4 +107,4 @@ body=$(timeout 30 curl -sS --max-time 20 "http://127.0.0.1:$port/about/") || fai
 printf '%s\n' "$body" | grep -q 'About Keel' || fail "www-socket did not serve /about/"
 interrupt "$tmp/sock"
 
-pass "keel run: x86_64 www at $url until Ctrl-C (130); linux www explains the TAP; www-socket until Ctrl-C"
+pass "keel run: x86_64 www at $url ($http_url redirecting) until Ctrl-C (130); linux www explains the TAP; www-socket until Ctrl-C"
