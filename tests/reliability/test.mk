@@ -11,3 +11,17 @@ $(REL_LOADGEN): tests/reliability/loadgen.c
 
 .PHONY: reliability-tools
 reliability-tools: $(REL_LOADGEN) $(H)/bin/keel-launch $(H)/bin/keel-faultlink
+
+# ---- The suites, long, on demand (need root; tests/reliability/README.md) ----
+# make test runs their short versions (tests/reliability/*.t).
+FUZZ_SECONDS ?= 60
+.PHONY: soak attack faults fuzz-run
+soak:
+	sh tests/reliability/load.sh
+attack:
+	sh tests/reliability/attack.sh
+faults:
+	sh tests/reliability/faults.sh
+# make fuzz only builds the fuzzers; fuzz-run builds and runs each.
+fuzz-run: fuzz
+	FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/reliability/fuzz.sh
