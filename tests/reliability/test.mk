@@ -1,4 +1,4 @@
-# Helpers of the reliability suites (tests/reliability/README.md): the
+# Helpers of the reliability suites (docs/reliability.md): the
 # load generator and the image that probes the linux target's memory
 # protection. No unit tests here; the suites are scripts.
 
@@ -12,7 +12,7 @@ $(REL_LOADGEN): tests/reliability/loadgen.c
 .PHONY: reliability-tools
 reliability-tools: $(REL_LOADGEN) $(H)/bin/keel-launch $(H)/bin/keel-faultlink
 
-# ---- The suites, long, on demand (need root; tests/reliability/README.md) ----
+# ---- The suites, long, on demand (need root; docs/reliability.md) ----
 # make test runs their short versions (tests/reliability/*.t).
 FUZZ_SECONDS ?= 60
 .PHONY: soak attack faults fuzz-run
