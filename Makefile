@@ -4,6 +4,10 @@
 #   make app APP=examples/hello   one application image
 #   make unit                 host unit tests (ASan + UBSan)
 #   make test                 everything, then the whole test suite
+#   make soak | attack | faults   the reliability suites, long (root;
+#                             docs/reliability.md); short runs are in make test
+#   make fuzz                 builds every fuzzer; make fuzz-run FUZZ_SECONDS=N
+#                             builds and runs each for N seconds
 #
 # Outputs go to build/<target>/ (images, libraries) and build/host/ (tools,
 # unit tests). Nothing is written elsewhere.
