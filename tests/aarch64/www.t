@@ -2,11 +2,13 @@
 # examples/www as an aarch64 unikernel on QEMU's virt board (TCG),
 # every check of tests/www/checks.sh (shared with x86_64.t there), twice:
 #   - user networking: the image asks QEMU's DHCP for its address
-#     (10.0.2.15) and a host port on the loopback is forwarded to its
-#     port 80, as `keel run -t aarch64 examples/www` does;
+#     (10.0.2.15) and two host ports on the loopback are forwarded to its
+#     ports 443 and 80, as `keel run -t aarch64 examples/www` does: every
+#     check over HTTPS (curl --cacert build/cert/ca.crt), and HTTP
+#     redirecting to it;
 #   - a TAP in a network namespace of its own (host side 10.0.0.1/24,
-#     image --ipv4=10.0.0.2/24), the frames going through virtio-net to
-#     the kernel's own stack.
+#     image --ipv4=10.0.0.2/24 --https-port=0), the frames going through
+#     virtio-net to the kernel's own stack: every check over plain HTTP.
 # The TAP half needs root (it fails without it). Every run is bounded by
 # timeout; the namespace is uniquely named and always deleted; only PIDs
 # started here are stopped.
@@ -59,9 +61,14 @@ stop() {
 
 # ---- User networking, a forwarded port ------------------------------------------
 port=$((30000 + $$ % 10000))
+sport=$((port + 1))
+[ -f build/cert/ca.crt ] || fail "the build made no build/cert/ca.crt"
 start 'www: serving on http://10.0.2.15:80/' \
-	"$QEMU_RUN" --net service=user:"$port"-80 "$img" -- --https-port=0 --exit-after=280
-WWW_HOST=127.0.0.1 WWW_PORT=$port WWW_TMP=$tmp WWW_IN= WWW_1M=$big www_checks
+	"$QEMU_RUN" --net service=user:"$port"-80,"$sport"-443 "$img" -- --https-public-port="$sport" --exit-after=280
+WWW_SCHEME=https WWW_NAME=localhost WWW_CACERT=build/cert/ca.crt \
+	WWW_HOST=127.0.0.1 WWW_PORT=$sport WWW_TMP=$tmp WWW_IN= WWW_1M=$big www_checks
+WWW_NAME=localhost WWW_CACERT=build/cert/ca.crt WWW_HOST=127.0.0.1 WWW_TMP=$tmp WWW_IN= \
+	www_check_https_redirect "$port" "$sport"
 user=$www_passed
 stop
 
@@ -81,4 +88,4 @@ WWW_HOST=10.0.0.2 WWW_PORT=80 WWW_TMP=$tmp WWW_IN="ip netns exec $ns" WWW_1M=$bi
 over_tap=$www_passed
 stop
 
-pass "www on aarch64 under QEMU: $user checks over user networking, $over_tap over a TAP"
+pass "www on aarch64 under QEMU: $user checks over HTTPS (+ redirect) with user networking, $over_tap over HTTP on a TAP"
