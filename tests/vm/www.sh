@@ -5,11 +5,9 @@
 # check of tests/www/checks.sh, twice:
 #   - user networking: the image asks QEMU's DHCP for its address
 #     (10.0.2.15) and host ports on the loopback are forwarded to its
-#     ports 80 and 443, as `keel run -t TARGET examples/www` does; on
-#     x86_64 every check runs over HTTPS (curl --cacert build/cert/ca.crt,
-#     the name localhost) and HTTP must redirect to the forwarded HTTPS
-#     port; on aarch64 the image runs with --https-port=0 and the checks
-#     use HTTP;
+#     ports 80 and 443, as `keel run -t TARGET examples/www` does: every
+#     check over HTTPS (curl --cacert build/cert/ca.crt, the name
+#     localhost), and HTTP must redirect to the forwarded HTTPS port;
 #   - a TAP in a network namespace of its own (host side 10.0.0.1/24,
 #     image --ipv4=10.0.0.2/24 --https-port=0), the frames going through
 #     virtio-net to the kernel's own stack: every check over plain HTTP.
@@ -65,23 +63,16 @@ stop() {
 
 # ---- User networking, a forwarded port ------------------------------------------
 port=$((30000 + $$ % 10000))
-if [ "$VM_TARGET" = x86_64 ]; then
-	sport=$((port + 1))
-	[ -f build/cert/ca.crt ] || fail "the build made no build/cert/ca.crt"
-	start 'www: serving on http://10.0.2.15:80/' \
-		"$QEMU_RUN" --net service=user:"$port"-80,"$sport"-443 "$img" -- --https-public-port="$sport" --exit-after=280
-	grep -q '^www: serving on https://10.0.2.15:443/$' "$tmp/out" || fail "no HTTPS line: $(cat "$tmp/out")"
-	WWW_SCHEME=https WWW_NAME=localhost WWW_CACERT=build/cert/ca.crt \
-		WWW_HOST=127.0.0.1 WWW_PORT=$sport WWW_TMP=$tmp WWW_IN= WWW_1M=$big www_checks
-	WWW_NAME=localhost WWW_CACERT=build/cert/ca.crt WWW_HOST=127.0.0.1 WWW_TMP=$tmp WWW_IN= \
-		www_check_https_redirect "$port" "$sport"
-	user="$www_passed over HTTPS (+ redirect)"
-else
-	start 'www: serving on http://10.0.2.15:80/' \
-		"$QEMU_RUN" --net service=user:"$port"-80 "$img" -- --https-port=0 --exit-after=280
-	WWW_HOST=127.0.0.1 WWW_PORT=$port WWW_TMP=$tmp WWW_IN= WWW_1M=$big www_checks
-	user=$www_passed
-fi
+sport=$((port + 1))
+[ -f build/cert/ca.crt ] || fail "the build made no build/cert/ca.crt"
+start 'www: serving on http://10.0.2.15:80/' \
+	"$QEMU_RUN" --net service=user:"$port"-80,"$sport"-443 "$img" -- --https-public-port="$sport" --exit-after=280
+grep -q '^www: serving on https://10.0.2.15:443/$' "$tmp/out" || fail "no HTTPS line: $(cat "$tmp/out")"
+WWW_SCHEME=https WWW_NAME=localhost WWW_CACERT=build/cert/ca.crt \
+	WWW_HOST=127.0.0.1 WWW_PORT=$sport WWW_TMP=$tmp WWW_IN= WWW_1M=$big www_checks
+WWW_NAME=localhost WWW_CACERT=build/cert/ca.crt WWW_HOST=127.0.0.1 WWW_TMP=$tmp WWW_IN= \
+	www_check_https_redirect "$port" "$sport"
+user="$www_passed over HTTPS (+ redirect)"
 stop
 
 # ---- A TAP in a namespace ---------------------------------------------------------
