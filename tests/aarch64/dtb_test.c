@@ -107,6 +107,51 @@ static void wr32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)v;
 }
 
+/* The PCIe host bridge virt_tree adds (before the GIC, whose phandle its
+ * interrupt-map names, so that the map is decoded after the walk). */
+enum tree_pci { PCI_NONE, PCI_GOOD, PCI_OTHER_PARENT, PCI_NO_MEM32 };
+static enum tree_pci tree_pci;
+#define GIC_PHANDLE 0x8001
+
+static void prop_cells_long(const char *name, const uint32_t *cells, unsigned n)
+{
+	uint8_t buf[256];
+
+	for (unsigned i = 0; i < n && i < 64; i++)
+		wr32(buf + 4 * i, cells[i]);
+	prop(name, buf, 4 * n);
+}
+
+static void pcie_node(void)
+{
+	static const uint32_t reg[] = { 0x40, 0x10000000, 0, 0x10000000 }, bus[] = { 0, 0xff };
+	static const uint32_t three[] = { 3 }, two[] = { 2 }, one[] = { 1 };
+	static const uint32_t mask[] = { 0x1800, 0, 0, 7 };
+	/* I/O, 32-bit memory, 64-bit memory (above 512 GiB). */
+	static const uint32_t ranges[] = { 0x01000000, 0, 0,          0, 0x3eff0000, 0,    0x10000,
+		                           0x02000000, 0, 0x10000000, 0, 0x10000000, 0,    0x2eff0000,
+		                           0x03000000, 0x80, 0,       0x80, 0,       0x80, 0 };
+	static const uint32_t no_mem32[] = { 0x01000000, 0, 0, 0, 0x3eff0000, 0, 0x10000,
+		                             0x03000000, 0x80, 0, 0x80, 0, 0x80, 0 };
+	uint32_t ph = tree_pci == PCI_OTHER_PARENT ? GIC_PHANDLE + 1 : GIC_PHANDLE;
+	uint32_t map[] = { 0, 0, 0, 1, ph, 0, 0, 0, 3, 4, 0x800, 0, 0, 1, ph, 0, 0, 0, 4, 4 };
+
+	begin("pcie@10000000");
+	prop_str("compatible", "pci-host-ecam-generic");
+	prop_cells("reg", reg, 4);
+	prop_cells("bus-range", bus, 2);
+	prop_cells("#address-cells", three, 1);
+	prop_cells("#size-cells", two, 1);
+	prop_cells("#interrupt-cells", one, 1);
+	if (tree_pci == PCI_NO_MEM32)
+		prop_cells_long("ranges", no_mem32, 14);
+	else
+		prop_cells_long("ranges", ranges, 21);
+	prop_cells("interrupt-map-mask", mask, 4);
+	prop_cells_long("interrupt-map", map, 20);
+	end_node();
+}
+
 /* A tree like QEMU's virt (GICv3 when gic3), into a malloc'd blob. */
 static uint8_t *virt_tree(bool gic3, size_t *size)
 {
@@ -137,9 +182,18 @@ static uint8_t *virt_tree(bool gic3, size_t *size)
 	prop("compatible", "arm,pl031\0arm,primecell", 24);
 	prop_cells("reg", rtc, 4);
 	end_node();
+	if (tree_pci != PCI_NONE)
+		pcie_node();
 	begin("intc@8000000");
 	prop_str("compatible", gic3 ? "arm,gic-v3" : "arm,cortex-a15-gic");
 	prop_cells("reg", gic3 ? gicv3 : gicv2, 8);
+	if (tree_pci != PCI_NONE) {
+		static const uint32_t ph[] = { GIC_PHANDLE }, three[] = { 3 };
+
+		prop_cells("#address-cells", two, 1);
+		prop_cells("#interrupt-cells", three, 1);
+		prop_cells("phandle", ph, 1);
+	}
 	end_node();
 	begin("timer");
 	prop("compatible", "arm,armv8-timer\0arm,armv7-timer", 32);
@@ -207,7 +261,34 @@ static void test_good(void)
 	blob = virt_tree(false, &size);
 	CHECK(parse(blob, size) == NULL);
 	CHECK(dt.gic_version == 2 && dt.gicc == 0x08010000);
+	CHECK(dt.pci.ecam == 0 && dt.pci.nirq == 0);
 	free(blob);
+
+	/* The PCIe host bridge, its interrupt-map decoded though it comes
+	 * before the GIC it names. */
+	tree_pci = PCI_GOOD;
+	blob = virt_tree(true, &size);
+	CHECK(parse(blob, size) == NULL);
+	CHECK(dt.pci.ecam == 0x4010000000ull && dt.pci.ecam_size == 0x10000000 && dt.pci.bus == 0);
+	CHECK(dt.pci.mem_cpu == 0x10000000 && dt.pci.mem_pci == 0x10000000 &&
+	      dt.pci.mem_size == 0x2eff0000);
+	CHECK(dt.pci.mask_devfn == 0x1800 && dt.pci.mask_pin == 7 && dt.pci.nirq == 2);
+	CHECK(dt.pci.irq[0].devfn == 0 && dt.pci.irq[0].pin == 1 && dt.pci.irq[0].intid == 35);
+	CHECK(dt.pci.irq[1].devfn == 0x800 && dt.pci.irq[1].pin == 1 && dt.pci.irq[1].intid == 36);
+	free(blob);
+	/* A map leading to another interrupt controller: no INTx known. */
+	tree_pci = PCI_OTHER_PARENT;
+	blob = virt_tree(true, &size);
+	CHECK(parse(blob, size) == NULL);
+	CHECK(dt.pci.ecam == 0x4010000000ull && dt.pci.nirq == 0);
+	free(blob);
+	/* No 32-bit memory window: the bridge is not used at all. */
+	tree_pci = PCI_NO_MEM32;
+	blob = virt_tree(true, &size);
+	CHECK(parse(blob, size) == NULL);
+	CHECK(dt.pci.ecam == 0 && dt.pci.mem_size == 0);
+	free(blob);
+	tree_pci = PCI_NONE;
 }
 
 /* Each damage must be refused with a message, not a crash. */
@@ -254,7 +335,11 @@ static void test_refused(void)
 static void test_robust(void)
 {
 	size_t size;
-	uint8_t *blob = virt_tree(true, &size);
+	uint8_t *blob;
+
+	tree_pci = PCI_GOOD; /* the host bridge's ranges and map damaged too */
+	blob = virt_tree(true, &size);
+	tree_pci = PCI_NONE;
 
 	for (size_t cut = 0; cut < size; cut++) {
 		uint8_t *copy = malloc(cut ? cut : 1);
