@@ -7,8 +7,10 @@
 #           (PUT, GET, DELETE, merges, `git clone` of the running image
 #           with `git log` equal to the image's /log); then QEMU is killed
 #           (a power cut: every acknowledged commit was flushed);
+#   between: keel-store imports an annotated tag made by git in the clone;
 #   boot 2: the same disk, --verify: every object checks, the data and
-#           the log are as before, a new commit goes in;
+#           the log are as before, a second clone has the tag, a new
+#           commit goes in;
 #   then keel-store exports the disk: `git fsck --strict` is clean and
 #   its history is the clone's plus the commit of boot 2.
 # Every run is bounded by timeout; only PIDs started here are stopped.
@@ -67,6 +69,13 @@ expect_text "$(cat "$tmp/out")" "store: formatting the empty device"
 store_checks "$url" "$tmp"
 stop
 
+# Between the boots, keel-store adds an annotated tag made by git in the
+# clone (import keeps the ids; main is already where the clone has it).
+git -C "$tmp/clone" -c user.name=T -c user.email=t@example.org tag -a v1 -m "release 1" ||
+	fail "git tag in the clone"
+"$ks" import "$tmp/clone/.git" "$disk" >/dev/null 2>"$tmp/ks.err" || fail "keel-store import: $(cat "$tmp/ks.err")"
+tag=$(git -C "$tmp/clone" rev-parse v1)
+
 # ---- Boot 2: the same disk ---------------------------------------------------------
 start --verify --exit-after=280
 out=$(cat "$tmp/out")
@@ -79,6 +88,11 @@ cmp -s "$tmp/log1" "$tmp/log2" || fail "log changed by the reboot: $(diff "$tmp/
 new=$(c -X PUT --data-binary 'after reboot' "$url/kv/main/b.txt")
 [ "$(c "$url/kv/main/b.txt")" = "after reboot" ] || fail "PUT after reboot"
 objects=$(printf '%s\n' "$out" | sed -n 's/^store: verified \([0-9]*\) objects$/\1/p')
+# The tag over Git's dumb HTTP protocol.
+git clone -q "$url/store.git" "$tmp/clone2" 2>"$tmp/git.err" || fail "second git clone: $(cat "$tmp/git.err")"
+[ "$(git -C "$tmp/clone2" rev-parse v1)" = "$tag" ] || fail "tag v1 not cloned with its id"
+[ "$(git -C "$tmp/clone2" cat-file -t v1)" = tag ] || fail "v1 is not an annotated tag in the clone"
+out=$(git -C "$tmp/clone2" fsck --strict 2>&1) || fail "git fsck --strict of the second clone: $out"
 stop
 
 # ---- The disk as a Git repository ---------------------------------------------------
@@ -88,4 +102,5 @@ out=$(git -C "$tmp/export.git" fsck --strict 2>&1) || fail "git fsck --strict of
 [ "$(git -C "$tmp/export.git" rev-parse main~1)" = "$(git -C "$tmp/clone" rev-parse HEAD)" ] ||
 	fail "the export's history is not the clone's plus one commit"
 [ "$(git -C "$tmp/export.git" show main:b.txt)" = "after reboot" ] || fail "b.txt in the export"
-pass "store on x86_64 (virtio-blk, virtio-net): kv, merges, git clone = image log, reboot ($objects objects verified), export fsck clean"
+[ "$(git -C "$tmp/export.git" rev-parse refs/tags/v1)" = "$tag" ] || fail "tag v1 in the export"
+pass "store on x86_64 (virtio-blk, virtio-net): kv, merges, git clone = image log, tag, reboot ($objects objects verified), export fsck clean"
