@@ -361,8 +361,8 @@ int keel_store_sync(struct keel_store *st);
 /*
  * Reads every record of the log again and checks its checksum, every
  * object's SHA-1, that every tree, commit and tag parses, and that
- * everything a ref reaches (through tags, commits and trees) is present. Returns the number of objects checked, or
- * KEEL_EINVAL / KEEL_EIO.
+ * everything a ref reaches (through tags, commits and trees) is present. Returns the number of
+ * objects checked, or KEEL_EINVAL / KEEL_EIO.
  */
 long keel_store_verify(struct keel_store *st);
 

@@ -251,8 +251,8 @@ static bool load_entries(struct keel_store *st, uint64_t from, uint64_t to, uint
 
 	while (off < head) {
 		uint32_t len;
-		uint8_t *p = read_record(st, off, head, REC_INDEX, IDX_ENTRY, IDX_CHUNK * IDX_ENTRY,
-		                         &len);
+		uint8_t *p =
+		    read_record(st, off, head, REC_INDEX, IDX_ENTRY, IDX_CHUNK * IDX_ENTRY, &len);
 		bool ok = p && len % IDX_ENTRY == 0;
 
 		for (uint32_t k = 0; ok && k < len / IDX_ENTRY; k++) {
@@ -284,7 +284,8 @@ bool store_index_load(struct keel_store *st)
 
 	while (head) {
 		uint32_t len;
-		uint8_t *p = read_record(st, head, limit, REC_INDEX_HEAD, HEAD_FIXED, IDX_HEAD_MAX, &len);
+		uint8_t *p =
+		    read_record(st, head, limit, REC_INDEX_HEAD, HEAD_FIXED, IDX_HEAD_MAX, &len);
 		uint64_t prev, from, to;
 		uint32_t count;
 		bool ok;
@@ -301,7 +302,8 @@ bool store_index_load(struct keel_store *st)
 		     (prev == 0 || (prev >= st->sb.log_start && prev < from)) &&
 		     (!newest || load_refs(st, p, len, store_le32(p + 28)));
 		free(p);
-		if (!ok || reserve(st, count) != KEEL_OK || !load_entries(st, from, to, head, count))
+		if (!ok || reserve(st, count) != KEEL_OK ||
+		    !load_entries(st, from, to, head, count))
 			return false;
 		st->stats.segments++;
 		newest = false;

@@ -96,7 +96,8 @@ static int verify_object(struct keel_store *st, const struct idx_entry *e)
 		else if (e->type == KEEL_STORE_COMMIT &&
 		         keel_store_commit_parse(c, e->len, &cm) != KEEL_OK)
 			err = KEEL_EINVAL;
-		else if (e->type == KEEL_STORE_TAG && keel_store_tag_parse(c, e->len, &tg) != KEEL_OK)
+		else if (e->type == KEEL_STORE_TAG &&
+		         keel_store_tag_parse(c, e->len, &tg) != KEEL_OK)
 			err = KEEL_EINVAL;
 	}
 	free(rec);

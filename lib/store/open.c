@@ -209,7 +209,7 @@ static int scan_window(struct keel_store *st, struct window *w, uint64_t off, ui
 		}
 		st->stats.scanned++;
 		/* Index records are read by store_index_load, not here. */
-		size_t want = type == REC_OBJECT ? REC_OBJECT_HEAD
+		size_t want = type == REC_OBJECT                            ? REC_OBJECT_HEAD
 		              : type == REC_INDEX || type == REC_INDEX_HEAD ? 0
 		                                                            : len;
 		err = scan_read(st, w, off + REC_HEADER, h + REC_HEADER, want);

@@ -10,7 +10,7 @@
 /* ---- On-disk layout (little-endian) -------------------------------------- */
 
 #define SB_MAGIC "KEELSTOR"
-#define SB_VERSION 2 /* 1: no index segments (still read) */
+#define SB_VERSION 2   /* 1: no index segments (still read) */
 #define SB_SIZE 512    /* each copy fills one 512-byte unit; copy i at i*512 */
 #define LOG_START 4096 /* first record of a freshly formatted store */
 
@@ -18,10 +18,10 @@
  * after itself up to the end of the payload. */
 #define REC_HEADER 16
 enum rec_type {
-	REC_OBJECT = 1, /* payload: object type (1 byte), id (20), content */
-	REC_REF = 2,    /* payload: new id (20; zero deletes), branch name */
-	REC_END = 3,    /* payload: transaction number (8): ends a transaction */
-	REC_INDEX = 4,  /* payload: index entries (IDX_ENTRY bytes each) */
+	REC_OBJECT = 1,     /* payload: object type (1 byte), id (20), content */
+	REC_REF = 2,        /* payload: new id (20; zero deletes), branch name */
+	REC_END = 3,        /* payload: transaction number (8): ends a transaction */
+	REC_INDEX = 4,      /* payload: index entries (IDX_ENTRY bytes each) */
 	REC_INDEX_HEAD = 5, /* payload: an index segment's head (index.c) */
 };
 /* An index entry: id (20), record offset (8), content length (4), type (1). */
@@ -34,10 +34,10 @@ struct superblock {
 	uint64_t gen;       /* higher wins; copy gen % 2 holds it */
 	uint64_t log_start; /* the first record: LOG_START, or further on
 	                     * after a compaction in place (compact.c) */
-	uint64_t log_end; /* every record before it is committed */
-	uint32_t chain;   /* crc field of the record that ends there */
-	uint32_t nonce;   /* the crc-chain seed of this store's first record */
-	uint64_t txns;    /* transactions committed before log_end */
+	uint64_t log_end;   /* every record before it is committed */
+	uint32_t chain;     /* crc field of the record that ends there */
+	uint32_t nonce;     /* the crc-chain seed of this store's first record */
+	uint64_t txns;      /* transactions committed before log_end */
 	uint64_t capacity;
 	/* The newest index segment: its head record (0: none), and the end
 	 * of the transaction it closes, with the chain value and

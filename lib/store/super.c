@@ -54,9 +54,8 @@ static bool decode(const uint8_t *b, uint64_t capacity, struct superblock *sb)
 	sb->nonce = store_le32(b + 44);
 	sb->capacity = store_le64(b + 48);
 	sb->txns = store_le64(b + 56);
-	return sb->capacity <= capacity && sb->log_start >= LOG_START &&
-	       sb->log_start % 512 == 0 && sb->log_end >= sb->log_start &&
-	       sb->log_end <= sb->capacity &&
+	return sb->capacity <= capacity && sb->log_start >= LOG_START && sb->log_start % 512 == 0 &&
+	       sb->log_end >= sb->log_start && sb->log_end <= sb->capacity &&
 	       (sb->idx_head == 0 || (sb->idx_head >= sb->log_start && sb->idx_head < sb->idx_end &&
 	                              sb->idx_end <= sb->log_end));
 }

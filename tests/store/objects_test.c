@@ -405,8 +405,10 @@ static void tags(void)
 		"object 4b825dc642cb6eb9a060e54bf8d69288fbee490\ntype tree\ntag x\n\n",
 		"object 4b825dc642cb6eb9a060e54bf8d69288fbee4904\ntype trie\ntag x\n\n",
 		"object 4b825dc642cb6eb9a060e54bf8d69288fbee4904\ntype tree\ntag \n\n",
-		"object 4b825dc642cb6eb9a060e54bf8d69288fbee4904\ntype tree\ntagger A <a> 1 +0000\n\n",
-		"object 4b825dc642cb6eb9a060e54bf8d69288fbee4904\ntype tree\ntag x\ntagger A <a> 1\n\n",
+		"object 4b825dc642cb6eb9a060e54bf8d69288fbee4904\ntype tree\ntagger A <a> 1 "
+		"+0000\n\n",
+		"object 4b825dc642cb6eb9a060e54bf8d69288fbee4904\ntype tree\ntag x\ntagger A <a> "
+		"1\n\n",
 		"object 4b825dc642cb6eb9a060e54bf8d69288fbee4904\ntype tree\ntag x\ntag y\n\n",
 		"type tree\nobject 4b825dc642cb6eb9a060e54bf8d69288fbee4904\ntag x\n\n",
 		"object 4b825dc642cb6eb9a060e54bf8d69288fbee4904\ntype tree\ntag x\nno newline",
@@ -416,7 +418,8 @@ static void tags(void)
 		      KEEL_EINVAL);
 	/* No tagger and no message at all: old tags, still valid. */
 	{
-		const char old[] = "object 4b825dc642cb6eb9a060e54bf8d69288fbee4904\ntype tree\ntag x\n";
+		const char old[] =
+		    "object 4b825dc642cb6eb9a060e54bf8d69288fbee4904\ntype tree\ntag x\n";
 
 		CHECK_OK(keel_store_tag_parse((const uint8_t *)old, sizeof(old) - 1, &t));
 		CHECK(!t.has_tagger && t.message_len == 0 && t.type == KEEL_STORE_TREE);

@@ -247,8 +247,8 @@ static void segments(void)
 	for (int i = 0; i < 60; i++) {
 		snprintf(path, sizeof(path), "d%d/f%d", i % 4, i);
 		snprintf(v, sizeof(v), "value %d", i);
-		CHECK_OK(keel_store_set(st, i % 3 ? "main" : "side", path, v, strlen(v), &info,
-		                        &head));
+		CHECK_OK(
+		    keel_store_set(st, i % 3 ? "main" : "side", path, v, strlen(v), &info, &head));
 	}
 	keel_store_stats(st, &a);
 	CHECK(a.segments >= 3);
@@ -324,7 +324,8 @@ static void crc(void)
 		buf[i] = (uint8_t)(i * 37 + 11);
 	whole = store_crc32c(0, buf, sizeof(buf));
 	for (size_t cut = 0; cut <= sizeof(buf); cut++)
-		CHECK(store_crc32c(store_crc32c(0, buf, cut), buf + cut, sizeof(buf) - cut) == whole);
+		CHECK(store_crc32c(store_crc32c(0, buf, cut), buf + cut, sizeof(buf) - cut) ==
+		      whole);
 }
 
 int main(void)
