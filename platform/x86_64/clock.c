@@ -24,6 +24,7 @@
 
 #define NSEC 1000000000ull
 #define PIT_WINDOW 11932 /* PIT ticks: 10 ms */
+#define PIT_TRIES 8     /* measurements before giving up */
 #define CPUID_TSC_LEAF 0x15
 #define CPUID_FREQ_LEAF 0x16
 #define CPUID_HV_FREQ_LEAF 0x40000010
@@ -100,8 +101,12 @@ static void take_sample(struct sample *s)
  * watchdog: should the PIT never interrupt, the APIC timer does, after
  * 2^32 ticks (seconds), and the image refuses to boot instead of sleeping
  * forever.
+ *
+ * A virtual machine can be descheduled by its host for longer than the
+ * counter takes to wrap; the reading then looks as if the PIT had counted
+ * backwards. Such a measurement is refused (false) and taken again.
  */
-static void pit_measure(uint64_t *tsc, uint64_t *lapic)
+static bool pit_measure(uint64_t *tsc, uint64_t *lapic)
 {
 	struct sample start, end;
 	uint16_t ticks;
@@ -123,11 +128,14 @@ static void pit_measure(uint64_t *tsc, uint64_t *lapic)
 	lapic_timer_oneshot(0);
 	intr_set_handler(INTR_VECTOR_PIC_BASE, NULL, NULL);
 
+	pit_fired = false;
+
 	ticks = (uint16_t)(start.pit - end.pit);
-	if (ticks < start.pit)
-		platform_fail("the PIT counted backwards: cannot measure the TSC frequency", NULL);
+	if (ticks < start.pit || ticks == 0)
+		return false;
 	*tsc = (end.tsc - start.tsc) * PIT_HZ / ticks;
 	*lapic = (uint64_t)(start.lapic - end.lapic) * PIT_HZ / ticks;
+	return true;
 }
 
 void clock_init(void)
@@ -144,12 +152,17 @@ void clock_init(void)
 	clock_lapic_hz = stated_lapic_hz;
 	if (!tsc_hz || (!clock_use_deadline && !clock_lapic_hz)) {
 		uint64_t measured_tsc, measured_lapic;
+		unsigned tries;
 
 		if (!pit_present())
 			platform_fail("cannot tell the TSC frequency: CPUID does not state it and there "
 			         "is no PIT to measure it against",
 			         NULL);
-		pit_measure(&measured_tsc, &measured_lapic);
+		for (tries = 0; !pit_measure(&measured_tsc, &measured_lapic); tries++)
+			if (tries == PIT_TRIES - 1)
+				platform_fail("the PIT wrapped in every measurement: cannot measure "
+				              "the TSC frequency",
+				              NULL);
 		if (!tsc_hz)
 			tsc_hz = measured_tsc;
 		if (!clock_lapic_hz)

@@ -71,6 +71,7 @@ start() {
 	m=$1 img=$2 ready=$3
 	shift 3
 	# shellcheck disable=SC2046
+	: >"$tmp/out"
 	timeout -k 5 "$RUN_TIMEOUT" ip netns exec "$ns" "$QEMU_RUN" $(printf '%s' "$m" | tr _ ' ') \
 		--net service=tap:"$tap" "$img" -- "$@" >"$tmp/out" 2>&1 </dev/null &
 	pid=$!

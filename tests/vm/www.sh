@@ -43,6 +43,7 @@ trap 'exit 1' INT TERM HUP
 start() {
 	ready=$1
 	shift
+	: >"$tmp/out"
 	timeout -k 5 300 "$@" >"$tmp/out" 2>&1 </dev/null &
 	pid=$!
 	tries=0
