@@ -23,6 +23,7 @@
  *                entries and buffers it shows)
  *   cpu_relax()  a polite pause inside a bounded polling loop
  *   PAGE_SIZE, mem_take(), mem_map_mmio()
+ *   mem_heap_start, mem_heap_end      the heap not yet taken
  *   intr_wait(), intr_ready               sleeping for a device; readiness
  *   print_str(), print_xnum()             the platform's messages
  *   platform_fail(first, ..., NULL)       refuse to boot with a message

@@ -178,12 +178,27 @@ static void read_mac(struct net *n, struct virtio_dev *d, bool offered)
 	n->info.mac[0] = (uint8_t)((n->info.mac[0] & 0xfc) | 0x02);
 }
 
+/* Ring entries per queue: as many as the device offers up to
+ * RX_ENTRIES, halved (down to 32) until the two queues' buffers take at
+ * most an eighth of the memory left, so a small machine keeps its heap
+ * for the application (www serves from 4 MiB). */
+static unsigned net_entries(void)
+{
+	size_t left = (size_t)(mem_heap_end - mem_heap_start);
+	unsigned e = RX_ENTRIES;
+
+	while (e > 32 && 2 * (size_t)e * BUF_SIZE > left / 8)
+		e /= 2;
+	return e;
+}
+
 void virtio_net_attach(struct device *dev, kp_handle h)
 {
 	struct virtio_dev *d = dev->vdev;
 	struct net *n = mem_take(sizeof(*n));
 	uint64_t wanted = NET_F_MAC | NET_F_MTU | (d->legacy ? VIRTIO_F_ANY_LAYOUT : 0);
 	uint64_t f = virtio_negotiate(d, wanted);
+	unsigned entries;
 
 	if (d->legacy && !(f & VIRTIO_F_ANY_LAYOUT))
 		virtio_fail(d, "a legacy virtio-net device without ANY_LAYOUT");
@@ -199,8 +214,9 @@ void virtio_net_attach(struct device *dev, kp_handle h)
 	read_mac(n, d, f & NET_F_MAC);
 
 	virtio_irq(d, rx_interrupt, n);
-	virtio_queue(d, &n->rx, QUEUE_RX, RX_ENTRIES, true);
-	virtio_queue(d, &n->tx, QUEUE_TX, TX_ENTRIES, false);
+	entries = net_entries();
+	virtio_queue(d, &n->rx, QUEUE_RX, entries, true);
+	virtio_queue(d, &n->tx, QUEUE_TX, entries, false);
 	n->rx_bufs = mem_take((size_t)n->rx.size * BUF_SIZE);
 	n->tx_bufs = mem_take((size_t)n->tx.size * BUF_SIZE);
 	for (uint16_t i = 0; i < n->rx.size; i++) {

@@ -1,9 +1,9 @@
 #!/bin/sh
 # examples/www as an x86_64 unikernel in 4 MiB of guest memory (QEMU -m 4,
-# user networking, a host port on the loopback forwarded to its port 80):
-# the image boots, sizes its packet pool from what its heap has free, and
-# serves the 1 MiB file whole (SHA-256 checked) three times in a row and
-# to two clients at once; /metrics shows the pool it chose and no
+# user networking, host ports on the loopback forwarded to its ports 80
+# and 443): the image boots, sizes its packet pool from what its heap has
+# free, and serves the 1 MiB file whole over HTTPS (SHA-256 checked)
+# three times in a row and to two clients at once; /metrics shows the pool it chose and no
 # allocation that failed while it served them.
 # Every run is bounded by timeout; only the PID started here is stopped.
 set -u
@@ -30,7 +30,9 @@ trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
 port=$((30000 + ($$ + 5000) % 10000))
-timeout -k 5 300 "$QEMU_RUN" --mem 4 --net service=user:"$port"-80 "$img" -- --exit-after=280 \
+sport=$((port + 1))
+[ -f build/cert/ca.crt ] || fail "the build made no build/cert/ca.crt"
+timeout -k 5 300 "$QEMU_RUN" --mem 4 --net service=user:"$port"-80,"$sport"-443 "$img" -- --https-public-port="$sport" --exit-after=280 \
 	>"$tmp/out" 2>&1 </dev/null &
 pid=$!
 tries=0
@@ -43,10 +45,10 @@ until grep -q '^www: serving on http://10.0.2.15:80/$' "$tmp/out"; do
 done
 
 want=$(sha256sum "$big" | cut -d' ' -f1)
-url=http://127.0.0.1:$port/files/1m.bin
+url=https://localhost:$sport/files/1m.bin
 # fetch N: the SHA-256 of the body (of nothing when the fetch failed) in $tmp/got.N
 fetch() {
-	curl -s -m 60 "$url" | sha256sum | cut -d' ' -f1 >"$tmp/got.$1"
+	curl -s -m 60 --cacert build/cert/ca.crt --resolve localhost:"$sport":127.0.0.1 "$url" | sha256sum | cut -d' ' -f1 >"$tmp/got.$1"
 }
 for i in 1 2 3; do
 	fetch "$i"
@@ -67,4 +69,4 @@ failures=$(printf '%s\n' "$metrics" | awk '$1 == "heap_failures" {print $2}')
 buffers=$(printf '%s\n' "$metrics" | awk '$1 == "net_buffers_total" {print $2}')
 [ "$failures" = 0 ] || fail "allocations failed while serving in 4 MiB: ${failures:-no metric}"
 [ -n "$buffers" ] && [ "$buffers" -ge 32 ] || fail "no packet pool of at least 32 buffers: ${buffers:-no metric}"
-pass "www in 4 MiB on x86_64: the 1 MiB file whole 5 times (2 at once), pool of $buffers buffers"
+pass "www in 4 MiB on x86_64: the 1 MiB file whole over HTTPS 5 times (2 at once), pool of $buffers buffers"
