@@ -124,9 +124,12 @@ int keel_net_config_args(struct keel_net_config *cfg, int *argc, char **argv, ch
  * Starts a stack. The direct stack attaches to the platform net device
  * named `device` (declared with KEEL_NET_DEVICE) and, without a static
  * address, runs DHCP until it has a lease or the deadline passes
- * (KEEL_ETIMEDOUT; the stack keeps trying in the background). The socket
- * stack ignores `device` and the address: it uses the host's. On success
- * stores the stack in *out. May block.
+ * (KEEL_ETIMEDOUT; the stack keeps trying in the background). A leased
+ * address is first probed with ARP (RFC 5227, under a second): one that
+ * another host answers for is declined (DHCPDECLINE) and, 10 s later,
+ * another is asked for. The socket stack ignores `device` and the
+ * address: it uses the host's. On success stores the stack in *out. May
+ * block.
  */
 int keel_net_open(const char *device, const struct keel_net_config *cfg, keel_time deadline,
 		  struct keel_net **out);

@@ -33,6 +33,14 @@
 #define ARP_PENDING_ENTRY 48
 #define ARP_PENDING_MAX 128
 #define ARP_CONFLICT_LOG_GAP (10 * KEEL_SEC)
+/* Address conflict detection (arp_probe): RFC 5227's probes, on a shorter
+ * clock than its 1-2 s, so that taking a lease adds under a second to a
+ * boot: up to 100 ms of random delay, three probes 200 ms apart, then
+ * 400 ms more of listening. */
+#define ARP_PROBE_NUM 3
+#define ARP_PROBE_JITTER_MS 100
+#define ARP_PROBE_INTERVAL (200 * KEEL_MSEC)
+#define ARP_PROBE_LISTEN (400 * KEEL_MSEC)
 
 #define ARP_LEN 28
 #define ARP_OP_REQUEST 1
@@ -62,6 +70,8 @@ struct arp_state {
 	bool conflict_logged;
 	struct keel_timer timer;
 	struct keel_waitq resolved; /* woken when any entry resolves or fails */
+	uint32_t probe_ip;          /* the address arp_probe is asking about; 0: none */
+	bool probe_conflict;        /* another host claimed or probed for it */
 };
 
 static void arp_timer(struct keel_timer *t, void *arg);
@@ -526,6 +536,13 @@ void arp_input(struct keel_net *net, struct netbuf *nb)
 		net->stats.drop_bad_frame++;
 		goto done;
 	}
+	/* A host that has, or is itself probing for, the address we probe
+	 * for (RFC 5227 2.1.1). */
+	if (arp->probe_ip && (spa == arp->probe_ip ||
+	                      (spa == 0 && tpa == arp->probe_ip && op == ARP_OP_REQUEST))) {
+		arp->probe_conflict = true;
+		keel_wake_all(&arp->resolved);
+	}
 	if (!net->configured) {
 		net->stats.drop_not_for_us++;
 		goto done;
@@ -569,6 +586,56 @@ void arp_input(struct keel_net *net, struct netbuf *nb)
 	net->stats.arp_replies_out++;
 done:
 	netbuf_free(net, nb);
+}
+
+/* An ARP probe for ip_be: a broadcast request from 0.0.0.0 (RFC 5227 2.1.1). */
+static void send_probe(struct keel_net *net, uint32_t ip_be)
+{
+	static const uint8_t zero[6];
+	struct netbuf *nb = netbuf_alloc(net);
+	uint8_t *p;
+
+	if (!nb) {
+		net->stats.drop_no_buffer++;
+		return;
+	}
+	p = nb->data;
+	net_put16(p, 1);
+	net_put16(p + 2, ETH_TYPE_IPV4);
+	p[4] = 6;
+	p[5] = 4;
+	net_put16(p + 6, ARP_OP_REQUEST);
+	memcpy(p + 8, net->mac, 6);
+	memset(p + 14, 0, 4);
+	memcpy(p + 18, zero, 6);
+	memcpy(p + 24, &ip_be, 4);
+	nb->len = ARP_LEN;
+	eth_output(net, nb, eth_broadcast, ETH_TYPE_ARP);
+}
+
+bool arp_probe(struct keel_net *net, uint32_t ip_be)
+{
+	struct arp_state *arp = net->arp;
+	keel_time next = keel_now() + net_random(net) % (ARP_PROBE_JITTER_MS + 1) * KEEL_MSEC;
+	unsigned sent = 0;
+	bool conflict;
+
+	arp->probe_ip = ip_be;
+	arp->probe_conflict = false;
+	while (!arp->probe_conflict) {
+		if (keel_now() >= next) {
+			if (sent == ARP_PROBE_NUM)
+				break;
+			send_probe(net, ip_be);
+			sent++;
+			next = keel_now() + (sent < ARP_PROBE_NUM ? ARP_PROBE_INTERVAL : ARP_PROBE_LISTEN);
+		}
+		keel_wait(&arp->resolved, next);
+	}
+	conflict = arp->probe_conflict;
+	arp->probe_ip = 0;
+	arp->probe_conflict = false;
+	return !conflict;
 }
 
 void arp_free(struct keel_net *net)

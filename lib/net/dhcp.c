@@ -7,6 +7,8 @@
  *
  *   INIT -> SELECTING    broadcast DISCOVER, wait for an OFFER
  *        -> REQUESTING   broadcast REQUEST for it, wait for ACK (NAK: INIT)
+ *        -> (probe)      ARP probes for the address (RFC 5227, arp_probe);
+ *                        another host has it: DECLINE, INIT after 10 s
  *        -> BOUND        apply the lease; sleep until T1
  *        -> RENEWING     REQUEST unicast to the server until T2
  *        -> REBINDING    REQUEST broadcast to any server until expiry
@@ -36,6 +38,8 @@
 #define DHCP_REQUEST_TRIES 4          /* REQUESTs for one offer before INIT again */
 #define DHCP_RENEW_MIN_MS (60 * 1000) /* least wait between RENEWING requests */
 #define DHCP_FIBER_STACK (16 * 1024)
+/* After a DECLINE, before asking again (RFC 2131 3.1.5: at least 10 s). */
+#define DHCP_DECLINE_PAUSE (10 * KEEL_SEC)
 #define IPV4_HLEN 20
 #define UDP_HLEN 8
 
@@ -52,7 +56,8 @@ struct dhcp_state {
 	bool stopped;           /* the fiber has ended */
 	struct keel_waitq wake; /* the fiber's pauses, cut short by a stop */
 	struct keel_waitq stopped_wait;
-	uint64_t discovers, offers, requests, acks, naks, bad, leases, expiries, releases;
+	uint64_t discovers, offers, requests, acks, naks, bad, leases, expiries, releases,
+	    declines;
 	uint8_t msg[DHCP_MAX_MSG];
 };
 
@@ -288,9 +293,21 @@ static int select_offer(struct dhcp_state *d, struct dhcp_reply *r)
 	}
 }
 
+/* The ACKed address is another host's: DECLINE it to `server`. */
+static void decline(struct dhcp_state *d, uint32_t addr, uint32_t server)
+{
+	const uint8_t *a = (const uint8_t *)&addr;
+
+	KEEL_WARN("dhcp: %u.%u.%u.%u is in use by another host: declined", a[0], a[1], a[2],
+	          a[3]);
+	d->declines++;
+	send_broadcast(d, build(d, DHCP_DECLINE, 0, addr, server), 0);
+}
+
 /* REQUESTING: asks `server` for `offered`. KEEL_OK once bound,
- * KEEL_ECONNREFUSED on a NAK, KEEL_ETIMEDOUT when nobody answered,
- * KEEL_ECLOSED when the client is being stopped. */
+ * KEEL_ECONNREFUSED on a NAK, KEEL_EADDRINUSE when another host has the
+ * address (declined), KEEL_ETIMEDOUT when nobody answered, KEEL_ECLOSED
+ * when the client is being stopped. */
 static int request_offer(struct dhcp_state *d, uint32_t offered, uint32_t server)
 {
 	struct dhcp_reply r;
@@ -317,6 +334,12 @@ static int request_offer(struct dhcp_state *d, uint32_t offered, uint32_t server
 				continue;
 			}
 			d->acks++;
+			if (!arp_probe(d->net, offered)) {
+				decline(d, offered, server);
+				return KEEL_EADDRINUSE;
+			}
+			if (d->stopping)
+				return KEEL_ECLOSED;
 			d->server_be = server;
 			bind_lease(d, &r, sent, false);
 			return KEEL_OK;
@@ -343,6 +366,10 @@ static bool acquire(struct dhcp_state *d)
 			return true;
 		if (err == KEEL_ECLOSED)
 			return false;
+		if (err == KEEL_EADDRINUSE) {
+			nap(d, keel_now() + DHCP_DECLINE_PAUSE);
+			continue;
+		}
 		if (err == KEEL_ECONNREFUSED) {
 			/* The offer was withdrawn. Start again after a pause
 			 * (1, 2, 4, then 8 s, plus up to 1 s) that grows with

@@ -240,6 +240,14 @@ void arp_announce(struct keel_net *net); /* gratuitous ARP for our address */
  * resolution when none is under way. MUST be called from a fiber. May block.
  */
 int arp_resolve(struct keel_net *net, uint32_t next_hop_be, keel_time deadline);
+/*
+ * Address conflict detection before taking `ip_be` (RFC 5227 2.1, on a
+ * shorter clock: under a second in all): ARP probes from 0.0.0.0, while
+ * any ARP packet of another host that has the address, or probes for it
+ * too, counts as a conflict. True when the address seems free, false on
+ * a conflict. MUST be called from a fiber. Blocks.
+ */
+bool arp_probe(struct keel_net *net, uint32_t ip_be);
 
 /* ---- IPv4 (ipv4_input.c, ipv4_output.c, ipv4_reasm.c) -------------------- */
 

@@ -33,7 +33,8 @@
  *     would let stalled peers keep up to half of what is free, and their
  *     buffers never drain, so a share handed out earlier is never given
  *     back; under rule 3 each takes a 32nd of what is left: 32 of them
- *     leave more than a third of the pool to everyone else, 64 an eighth.
+ *     leave more than a third of what was free above the reserve to
+ *     everyone else, 64 about an eighth.
  *     A large pool with room to spare hardly limits a writer (the send
  *     buffer does first), so a reader that is merely slower than the
  *     writer keeps a full queue. The writer waits until the window opens
@@ -44,6 +45,10 @@
  * segments it receives are dropped before they are acknowledged (the
  * peer sends them again). Out-of-order data does not count against data
  * that arrives in order, which is what lets it drain.
+ *
+ * Not covered: a peer that acknowledges nothing at all keeps what is in
+ * flight to it (at most its share; without ACKs the congestion window
+ * stays at the initial ten segments) until TCP gives up retransmitting.
  */
 #include "tcp_impl.h"
 

@@ -9,8 +9,12 @@
 #      missing name, long (truncated over UDP, so asked again over TCP); stays 12 s, across T1, and still has its address and
 #      answers (dnsmasq logs the unicast renewal; www comes from the
 #      resolver's cache the second time);
+#      At the end it closes its stack: dnsmasq sees a DHCPRELEASE;
 #   2. with a static address and DNS server (--ipv4, --dns), resolves
-#      without DHCP (dnsmasq sees no DHCP traffic).
+#      without DHCP (dnsmasq sees no DHCP traffic);
+#   3. while every address of the range is in use on the link (the
+#      namespace's own), the image probes the one it is given (RFC 5227),
+#      sends a DHCPDECLINE, and 10 s later gets another (by then free).
 # Needs root (namespace, TAP) and dnsmasq (Debian: dnsmasq-base); fails
 # without root.
 set -u
@@ -112,6 +116,10 @@ acks=$(grep -c "DHCPACK($tap) $addr" "$tmp/dnsmasq")
 queries=$(grep -c 'query\[A\] www.keel.test from' "$tmp/dnsmasq")
 [ "$queries" -eq 1 ] || fail "www.keel.test was asked $queries times, want 1 (cache)"
 
+# The image closed its stack at the end: the lease went back.
+expect_line "$out" "resolve: closed: success"
+grep -q "DHCPRELEASE($tap) $addr" "$tmp/dnsmasq" || fail "dnsmasq saw no DHCPRELEASE of $addr"
+
 # -- 2. Static configuration --------------------------------------------------
 dhcp_lines=$(grep -c 'DHCPDISCOVER' "$tmp/dnsmasq")
 out2=$(run_image --ipv4=10.0.0.2/24 --dns=10.0.0.1 www.keel.test) ||
@@ -122,5 +130,42 @@ expect_line "$out2" "resolve: www.keel.test 10.0.0.1"
 [ "$(grep -c 'DHCPDISCOVER' "$tmp/dnsmasq")" -eq "$dhcp_lines" ] ||
 	fail "a statically configured image sent DHCPDISCOVER"
 
-grep -E "DHCP(DISCOVER|OFFER|REQUEST|ACK|NAK)" "$tmp/dnsmasq"
-pass "dhcp: lease $addr ($acks ACKs), names resolved (www cached, long over TCP), static config works"
+# -- 3. The address is taken: ARP probe, DECLINE, another lease -----------------
+# Every address of the range is the namespace's own for now (the kernel
+# answers ARP probes for them); once the image has declined one, they go,
+# and the image asks again (10 s later) and gets another.
+i=50
+while [ $i -le 60 ]; do
+	in_ns ip addr add 10.0.0.$i/32 dev "$tap" || fail "cannot add 10.0.0.$i"
+	i=$((i + 1))
+done
+declines=$(grep -c "DHCPDECLINE" "$tmp/dnsmasq")
+timeout 60 ip netns exec "$ns" "$launch" --net service=tap:"$tap" "$img" >"$tmp/out3" 2>&1 &
+ipid=$!
+tries=0
+until [ "$(grep -c "DHCPDECLINE" "$tmp/dnsmasq")" -gt "$declines" ]; do
+	tries=$((tries + 1))
+	if [ $tries -gt 100 ] || ! kill -0 "$ipid" 2>/dev/null; then
+		kill "$ipid" 2>/dev/null
+		fail "no DHCPDECLINE for an address in use: $(cat "$tmp/out3"); dnsmasq: $(tail -n 20 "$tmp/dnsmasq")"
+	fi
+	sleep 0.1
+done
+i=50
+while [ $i -le 60 ]; do
+	in_ns ip addr del 10.0.0.$i/32 dev "$tap"
+	i=$((i + 1))
+done
+wait "$ipid" || fail "the image failed after its DECLINE ($?): $(cat "$tmp/out3")"
+out3=$(cat "$tmp/out3")
+printf '%s\n' "$out3"
+declined=$(sed -n 's/.*DHCPDECLINE([^)]*) \(10\.0\.0\.[0-9]*\).*/\1/p' "$tmp/dnsmasq" | tail -n 1)
+addr3=$(printf '%s\n' "$out3" | sed -n 's/^resolve: address \(10\.0\.0\.[0-9]*\)$/\1/p' | head -n 1)
+[ -n "$declined" ] || fail "no address in dnsmasq's DHCPDECLINE line"
+printf '%s\n' "$out3" | grep -q "dhcp: $declined is in use by another host: declined" ||
+	fail "the image did not say it declined $declined: $out3"
+[ -n "$addr3" ] && [ "$addr3" != "$declined" ] ||
+	fail "no other address after declining $declined: $out3"
+
+grep -E "DHCP(DISCOVER|OFFER|REQUEST|ACK|NAK|DECLINE|RELEASE)" "$tmp/dnsmasq"
+pass "dhcp: lease $addr ($acks ACKs) released at close, names resolved (www cached, long over TCP), static config works, $declined in use declined and $addr3 taken"

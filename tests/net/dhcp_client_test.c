@@ -8,8 +8,10 @@
  *   the ACK applied (address, mask, router, DNS); nothing until T1; at T1
  *   a REQUEST unicast to the server; at T2 one broadcast; an ACK there
  *   renews; with no answer at all the address is dropped at expiry and
- *   DISCOVER starts again; a NAK while renewing drops it at once;
- *   keel_net_close gives the lease back with a RELEASE.
+ *   DISCOVER starts again; a NAK while renewing drops it at once; an
+ *   ACKed address is probed with ARP first (RFC 5227) and declined when
+ *   another host has it; keel_net_close gives the lease back with a
+ *   RELEASE.
  */
 #include <string.h>
 
@@ -19,6 +21,9 @@
 #define SERVER h_ip(10, 0, 0, 1)
 #define OFFERED h_ip(10, 0, 0, 50)
 #define STEP (50 * KEEL_MSEC)
+/* By then the first probe for an ACKed address has gone (its random delay
+ * is at most 100 ms). */
+#define ARP_PROBE_FIRST_MAX (150 * KEEL_MSEC)
 
 /* A DHCP message the stack sent, taken apart. */
 struct sent {
@@ -218,6 +223,44 @@ static void offer_and_request(const struct sent *d, struct sent *r)
 	CHECK(opt_addr(find_opt(r->msg, r->len, DHCP_OPT_SERVER_ID)) == SERVER);
 }
 
+/* Counts the RFC 5227 probes for OFFERED among the frames the stack
+ * sent (dropping every frame popped). */
+static unsigned pop_probes(void)
+{
+	struct h_frame f;
+	unsigned n = 0;
+
+	while (h_pop(&f)) {
+		if (f.len >= 42 && net_get16(f.data + 12) == ETH_TYPE_ARP &&
+		    net_get16(f.data + 20) == 1 && memcmp(f.data, eth_broadcast, 6) == 0 &&
+		    memcmp(f.data + 28, "\0\0\0\0", 4) == 0 &&
+		    memcmp(f.data + 38, &(uint32_t){ OFFERED }, 4) == 0)
+			n++;
+	}
+	return n;
+}
+
+/* The ACK of a new lease: three ARP probes for the address (sender
+ * 0.0.0.0) go out within 0.6 s, and only after a further 0.4 s of
+ * silence is the address taken. */
+static void ack_new_lease(struct keel_net *net, uint32_t xid)
+{
+	unsigned probes = 0;
+
+	reply(DHCP_ACK, xid, NULL);
+	h_run();
+	for (int i = 0; i < 20 && probes < 3; i++) {
+		probes += pop_probes();
+		if (probes < 3)
+			h_advance(STEP);
+	}
+	CHECK(probes == 3);
+	check_no_lease(net);
+	h_advance(300 * KEEL_MSEC);
+	check_no_lease(net);
+	h_advance(150 * KEEL_MSEC);
+}
+
 static void body(void *arg)
 {
 	struct keel_net_config cfg;
@@ -295,8 +338,7 @@ static void body(void *arg)
 	/* OFFER, REQUEST, ACK: bound. Lease 100 s: T1 50 s, T2 87 s (7/8 in
 	 * whole seconds). */
 	offer_and_request(&d, &r);
-	reply(DHCP_ACK, r.xid, NULL);
-	h_run();
+	ack_new_lease(net, r.xid);
 	bound_at = r.at;
 	check_lease(net);
 	CHECK(keel_net_addr(net).family == KEEL_AF_INET4);
@@ -349,8 +391,7 @@ static void body(void *arg)
 
 	/* Bound again; a NAK to the renewal drops the address at once. */
 	offer_and_request(&d, &r);
-	reply(DHCP_ACK, r.xid, NULL);
-	h_run();
+	ack_new_lease(net, r.xid);
 	check_lease(net);
 	learn_server();
 	CHECK(wait_dhcp(&r, 60 * KEEL_SEC) && r.ip.dst == SERVER);
@@ -360,11 +401,33 @@ static void body(void *arg)
 	CHECK(wait_dhcp(&d, 5 * KEEL_SEC) && d.type == DHCP_DISCOVER);
 	check_unconfigured_broadcast(&d);
 
-	/* Bound once more; closing the stack gives the lease back: a
-	 * RELEASE from the address, unicast to the server that leased it. */
+	/* Another host answers a probe for the address: DECLINE (from
+	 * 0.0.0.0, naming the address and the server), no lease, and a fresh
+	 * DISCOVER only 10 s later. */
 	offer_and_request(&d, &r);
 	reply(DHCP_ACK, r.xid, NULL);
 	h_run();
+	h_advance(ARP_PROBE_FIRST_MAX);
+	{
+		static const uint8_t other[6] = { 0x02, 0, 0, 0, 0, 0x33 };
+		uint8_t f[64];
+
+		h_inject(f, h_arp(f, 2, other, OFFERED, h_stack_mac, 0));
+	}
+	t0 = h_clock;
+	CHECK(wait_dhcp(&r, KEEL_SEC) && r.type == DHCP_DECLINE);
+	check_unconfigured_broadcast(&r);
+	CHECK(opt_addr(find_opt(r.msg, r.len, DHCP_OPT_REQUESTED_IP)) == OFFERED);
+	CHECK(opt_addr(find_opt(r.msg, r.len, DHCP_OPT_SERVER_ID)) == SERVER);
+	check_no_lease(net);
+	CHECK(wait_dhcp(&d, 15 * KEEL_SEC) && d.type == DHCP_DISCOVER);
+	CHECK(d.at - t0 >= 10 * KEEL_SEC);
+	check_no_lease(net);
+
+	/* Bound once more; closing the stack gives the lease back: a
+	 * RELEASE from the address, unicast to the server that leased it. */
+	offer_and_request(&d, &r);
+	ack_new_lease(net, r.xid);
 	check_lease(net);
 	learn_server();
 	h_tx_clear();

@@ -8,8 +8,10 @@
  * Prints "resolve: address A.B.C.D", then for each NAME one line
  * "resolve: NAME A.B.C.D" or "resolve: NAME error TEXT". With --stay, it
  * then keeps running for SECONDS (long enough for the lease to be renewed)
- * and prints the address and resolves the names again. Exit status 0
- * when the stack came up (whatever the names gave), 1 otherwise.
+ * and prints the address and resolves the names again. Last it closes the
+ * stack (keel_net_close, which gives a DHCP lease back) and prints
+ * "resolve: closed: TEXT" (success or why not). Exit status 0 when the
+ * stack came up (whatever the names gave), 1 otherwise.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,5 +83,8 @@ int main(int argc, char **argv)
 		print_address(net);
 		resolve_all(net, argc, argv);
 	}
+	/* The stack goes: a lease from DHCP is given back. */
+	err = keel_net_close(net, keel_now() + KEEL_SEC);
+	printf("resolve: closed: %s\n", keel_strerror(err));
 	return 0;
 }
