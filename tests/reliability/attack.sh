@@ -79,13 +79,14 @@ REL_WWW_TIMEOUT=$((secs * 20 + 900)) rel_start_www "$rel_tmp/www.log" --max-conn
 mac=$(in_ns ip neigh show $REL_ADDR | awk '{for (i = 1; i < NF; i++) if ($i == "lladdr") print $(i + 1)}')
 [ -n "$mac" ] || rel_die "the image's MAC address is not known"
 
-# load TAG: both legitimate loads for SECONDS; their last lines in
-# $rel_tmp/TAG-ka and $rel_tmp/TAG-new.
+# load TAG [SECONDS]: both legitimate loads for SECONDS (default: the
+# phase length); their last lines in $rel_tmp/TAG-ka and $rel_tmp/TAG-new.
 load() {
-	rel_loadgen rate $REL_ADDR 80 --rate "$rate_ka" --conns "$ka_conns" --seconds "$secs" \
+	ls=${2:-$secs}
+	rel_loadgen rate $REL_ADDR 80 --rate "$rate_ka" --conns "$ka_conns" --seconds "$ls" \
 		--path /files/1k.txt --timeout 5000 >"$rel_tmp/$1-ka" &
 	l1=$!
-	rel_loadgen rate $REL_ADDR 80 --rate "$rate_new" --conns 64 --close --seconds "$secs" \
+	rel_loadgen rate $REL_ADDR 80 --rate "$rate_new" --conns 64 --close --seconds "$ls" \
 		--path /files/1k.txt --timeout 5000 >"$rel_tmp/$1-new" &
 	l2=$!
 	wait $l1
@@ -142,8 +143,10 @@ attack_said() {
 	esac
 }
 
-share() { # share OK_ATTACK OK_BASE: percent, one decimal
-	awk -v a="${1:-0}" -v b="${2:-0}" 'BEGIN {if (b > 0) printf "%.1f", 100 * a / b; else print "0"}'
+share() { # share LINE_ATTACK LINE_BASE: requests answered 200 a second, during over before, in percent
+	awk -v a="$(rel_field ok "$1")" -v as="$(rel_field seconds "$1")" \
+		-v b="$(rel_field ok "$2")" -v bs="$(rel_field seconds "$2")" \
+		'BEGIN {if (b > 0 && as > 0) printf "%.1f", 100 * (a / as) / (b / bs); else print "0"}'
 }
 
 counters="net_drop_bad_frame net_drop_not_for_us net_drop_bad_ip net_drop_bad_l4 net_drop_no_buffer net_drop_arp_pending net_drop_reasm net_drop_other net_tcp_drop_bad net_tcp_syn_cookies net_tcp_resets_out net_icmp_rate_limited net_arp_requests_in net_arp_replies_out http_timeouts http_bad_requests"
@@ -156,7 +159,11 @@ for a in $attacks; do
 	rel_metrics "$rel_tmp/m0-$a"
 	attacker "$a"
 	apid=$rel_last
-	load "att-$a"
+	# The scan takes its own time (about 30 s with OS detection): the
+	# load runs through it.
+	lsecs=$secs
+	[ "$a" = nmap ] && lsecs=$((secs > 30 ? secs : 30))
+	load "att-$a" "$lsecs"
 	rel_wait "$apid"
 	sleep 1
 	alive=no
@@ -166,8 +173,8 @@ for a in $attacks; do
 	aka=$(cat "$rel_tmp/att-$a-ka")
 	bnew=$(cat "$rel_tmp/base-$a-new")
 	anew=$(cat "$rel_tmp/att-$a-new")
-	s_ka=$(share "$(rel_field ok "$aka")" "$(rel_field ok "$bka")")
-	s_new=$(share "$(rel_field ok "$anew")" "$(rel_field ok "$bnew")")
+	s_ka=$(share "$aka" "$bka")
+	s_new=$(share "$anew" "$bnew")
 	errs=$(($(rel_field errors "$aka") + $(rel_field errors "$anew")))
 	missed=$(($(rel_field missed "$aka") + $(rel_field missed "$anew")))
 	berrs=$(($(rel_field errors "$bka") + $(rel_field errors "$bnew") + $(rel_field missed "$bka") + $(rel_field missed "$bnew")))
@@ -181,6 +188,11 @@ for a in $attacks; do
 			verdict="FAIL (under 90% served)"
 	elif [ "$errs" -ne 0 ] || [ "$missed" -ne 0 ]; then
 		verdict="FAIL ($errs errors, $missed missed)"
+	elif [ "$a" = slow ] && [ "$secs" -ge 15 ]; then
+		# Phases longer than the header timeout (10 s) must see the
+		# server end every slow client at least once.
+		ended=$(rel_field ended_by_server "$(tail -n 1 "$rel_tmp/slow.out")")
+		[ "${ended:-0}" -ge "$slow" ] || verdict="FAIL (only ${ended:-0} of $slow slow clients ended by the server)"
 	fi
 	[ "$verdict" = ok ] || fails=$((fails + 1))
 	# A baseline that itself missed requests or had errors says the
@@ -194,8 +206,9 @@ for a in $attacks; do
 done
 echo
 cat "$table"
-echo "   (ka: requests answered 200 on keep-alive connections in ${secs}s; served: during / before;"
-echo "    new-serv: the same for a new connection per request; errors and missed: both loads, during)"
+echo "   (ka: requests answered 200 on keep-alive connections, ${secs}s before and during (nmap: its scan);"
+echo "    served: the rate during over the rate before; new-serv: the same for a new connection per"
+echo "    request; errors and missed: both loads, during)"
 echo
 cat "$rel_tmp/verdicts"
 rel_metrics "$rel_tmp/m-end"

@@ -179,7 +179,7 @@ mibs() { # mibs BYTES SECONDS
 }
 
 echo "== faults: echo through keel-faultlink (seed 7), both directions at once — $(rel_machine)"
-printf '   %-36s %9s %10s %10s %6s\n' setting size keel-MiB/s linux-MiB/s ratio
+printf '   %-42s %9s %10s %10s %6s\n' setting size keel-MiB/s linux-MiB/s ratio
 fails=0
 for s in $settings; do
 	bytes=$(size_for "$s")
@@ -200,7 +200,7 @@ for s in $settings; do
 		esac
 	fi
 	ratio=$(awk -v a="$kr" -v b="$lr" 'BEGIN {if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else print "-"}')
-	printf '   %-36s %8dK %10s %10s %6s\n' "$s" $((bytes / 1024)) "$kr" "$lr" "$ratio"
+	printf '   %-42s %8dK %10s %10s %6s\n' "$s" $((bytes / 1024)) "$kr" "$lr" "$ratio"
 	kill -0 "$pid" 2>/dev/null || { fails=$((fails + 1)); echo "   the echo image died"; break; }
 done
 kill -TERM "$flpid" 2>/dev/null

@@ -33,6 +33,7 @@ field is fair game.
 """
 import argparse
 import random
+import signal
 import socket
 import struct
 import sys
@@ -394,11 +395,23 @@ def open_iface(name):
     return s
 
 
+stopping = False
+
+
+def on_term(signum, frame):
+    global stopping
+    stopping = True
+
+
 def paced_send(s, frames, seconds, pps):
+    """Sends frames in turn for `seconds` (at least once through); never
+    blocks on a full queue (the frame is then not counted), and stops
+    early on SIGTERM, still reporting what it sent."""
+    signal.signal(signal.SIGTERM, on_term)
     t0 = time.monotonic()
     n = 0
     i = 0
-    while True:
+    while not stopping:
         now = time.monotonic()
         if n >= len(frames) and now - t0 >= seconds:
             break
@@ -408,10 +421,13 @@ def paced_send(s, frames, seconds, pps):
             time.sleep(min(0.01, n / pps - (now - t0)))
             continue
         try:
-            s.send(frames[i])
+            s.send(frames[i], socket.MSG_DONTWAIT)
+            n += 1
+        except BlockingIOError:
+            time.sleep(0.0005)  # the queue is full: try the same frame again
+            continue
         except OSError:
-            pass  # the kernel refused the frame (too short, too long)
-        n += 1
+            n += 1  # the kernel refused the frame (too short, too long)
         i = (i + 1) % len(frames)
     return n, time.monotonic() - t0
 
@@ -426,7 +442,7 @@ def cmd_send(a):
         old, new = (bytes.fromhex(m.replace(":", "")) for m in a.mac.split("="))
         frames = [new + f[6:] if f[:6] == old else f for f in frames]
     n, t = paced_send(open_iface(a.iface), frames, a.seconds, a.pps)
-    print("sent %d frames in %.1f s" % (n, t))
+    print("sent %d frames in %.1f s" % (n, t), flush=True)
 
 
 def cmd_arp_flood(a):
@@ -442,7 +458,7 @@ def cmd_arp_flood(a):
             p = Ether(dst="ff:ff:ff:ff:ff:ff", src=smac) / ARP(op=2, hwsrc=smac, psrc=ip, pdst=ip)
         frames.append(raw(p))
     n, t = paced_send(open_iface(a.iface), frames, a.seconds, a.pps)
-    print("sent %d ARP frames in %.1f s" % (n, t))
+    print("sent %d ARP frames in %.1f s" % (n, t), flush=True)
 
 
 def main():

@@ -58,17 +58,17 @@
 enum mode { RATE, CHURN, SLOW };
 enum cstate { C_FREE, C_CONNECTING, C_IDLE, C_BUSY, C_DRAIN };
 enum err { E_REFUSED, E_RESET, E_CLOSED, E_TIMEOUT, E_STATUS, E_OTHER, E_COUNT };
-static const char *const err_names[E_COUNT] = { "refused", "reset", "closed",
+static const char *const err_names[E_COUNT] = { "refused", "reset",  "closed",
 	                                        "timeout", "status", "other" };
 
 struct conn {
 	int fd;
 	enum cstate st;
-	bool got_bytes;    /* any response byte on this connection */
-	bool want_request; /* send a request once connected */
-	uint64_t started;  /* ns: when the request (or the connection) began */
+	bool got_bytes;     /* any response byte on this connection */
+	bool want_request;  /* send a request once connected */
+	uint64_t started;   /* ns: when the request (or the connection) began */
 	uint64_t next_byte; /* slow: when the next head byte goes */
-	size_t sent_head;  /* slow: bytes of the head sent */
+	size_t sent_head;   /* slow: bytes of the head sent */
 	char head[HEAD_MAX];
 	size_t head_len;
 	bool head_done;
@@ -520,9 +520,10 @@ static void print_counts(const char *prefix, double t)
 	for (int i = 0; i < E_COUNT; i++)
 		e += errs[i];
 	if (opt.mode == SLOW) {
-		printf("%smode=slow seconds=%.1f opened=%llu ended_by_server=%llu open_at_end=%ld\n",
-		       prefix, t, (unsigned long long)opened, (unsigned long long)ended_by_server,
-		       open_conns);
+		printf(
+		    "%smode=slow seconds=%.1f opened=%llu ended_by_server=%llu open_at_end=%ld\n",
+		    prefix, t, (unsigned long long)opened, (unsigned long long)ended_by_server,
+		    open_conns);
 		fflush(stdout);
 		return;
 	}
@@ -557,9 +558,9 @@ int main(int argc, char **argv)
 	}
 	for (long i = 0; i < opt.conns; i++)
 		conns[i].fd = -1;
-	request_len = (size_t)snprintf(request, sizeof(request),
-	                               "GET %s HTTP/1.1\r\nHost: %s\r\n%s\r\n", opt.path, opt.host,
-	                               opt.mode == CHURN || opt.close ? "Connection: close\r\n" : "");
+	request_len = (size_t)snprintf(
+	    request, sizeof(request), "GET %s HTTP/1.1\r\nHost: %s\r\n%s\r\n", opt.path, opt.host,
+	    opt.mode == CHURN || opt.close ? "Connection: close\r\n" : "");
 
 	start = now_ns();
 	if (opt.mode == SLOW || (opt.mode == RATE && !opt.close)) {
@@ -575,7 +576,8 @@ int main(int argc, char **argv)
 			for (int i = 0; i < n; i++) {
 				struct conn *c = &conns[evs[i].data.u32];
 
-				if (c->fd >= 0 && (evs[i].events & (EPOLLOUT | EPOLLERR | EPOLLHUP)))
+				if (c->fd >= 0 &&
+				    (evs[i].events & (EPOLLOUT | EPOLLERR | EPOLLHUP)))
 					on_writable(c, now_ns());
 			}
 		}
@@ -641,7 +643,8 @@ int main(int argc, char **argv)
 		}
 
 		wait_ms = 20;
-		if (opt.mode == RATE && next_due > now && (next_due - now) / 1000000 < (uint64_t)wait_ms)
+		if (opt.mode == RATE && next_due > now &&
+		    (next_due - now) / 1000000 < (uint64_t)wait_ms)
 			wait_ms = (int)((next_due - now) / 1000000);
 		n = epoll_wait(ep, evs, 256, wait_ms);
 		now = now_ns();
@@ -652,7 +655,8 @@ int main(int argc, char **argv)
 				continue;
 			if (evs[i].events & (EPOLLOUT | EPOLLERR | EPOLLHUP))
 				on_writable(c, now);
-			if (c->fd >= 0 && (evs[i].events & (EPOLLIN | EPOLLRDHUP | EPOLLERR | EPOLLHUP)))
+			if (c->fd >= 0 &&
+			    (evs[i].events & (EPOLLIN | EPOLLRDHUP | EPOLLERR | EPOLLHUP)))
 				on_readable(c, now);
 		}
 	}
