@@ -72,6 +72,10 @@ extern struct keel_kv_static keel_site;
  */
 #define FRAME_BUFFERS 1024
 #define FRAME_BUFFER_BYTES 2200
+/* With a --max-conns above FRAME_BUFFERS / 4, the pool grows to 4 buffers
+ * a connection (as the heap allows): a thousand busy keep-alive clients
+ * each holding a response in flight would otherwise queue for buffers. */
+#define BUFFERS_PER_CONN 4
 
 static struct keel_http_static site = { &keel_site.kv, "index.html" };
 static struct keel_net *net;
@@ -396,15 +400,26 @@ static bool parse_options(int argc, char **argv, struct options *o)
 	return true;
 }
 
-static uint32_t frame_buffers(void)
+static bool heap_holds(uint32_t buffers)
 {
 	struct keel_heap_stats h;
+	size_t bytes = (size_t)buffers * FRAME_BUFFER_BYTES;
 
 	keel_heap_stats(&h);
-	if (h.free_bytes / 3 >= (size_t)FRAME_BUFFERS * FRAME_BUFFER_BYTES &&
-	    h.largest_free >= (size_t)FRAME_BUFFERS * FRAME_BUFFER_BYTES)
-		return FRAME_BUFFERS;
-	return 0; /* the stack's own choice, from the heap */
+	return h.free_bytes / 3 >= bytes && h.largest_free >= bytes;
+}
+
+/* FRAME_BUFFERS, or BUFFERS_PER_CONN for each of `conns` connections
+ * when that is more (halved until a third of the heap holds it); 0, the
+ * stack's own choice, when not even FRAME_BUFFERS fit. */
+static uint32_t frame_buffers(uint32_t conns)
+{
+	uint32_t want = conns > FRAME_BUFFERS / BUFFERS_PER_CONN ? conns * BUFFERS_PER_CONN
+	                                                         : FRAME_BUFFERS;
+
+	while (want > FRAME_BUFFERS && !heap_holds(want))
+		want /= 2;
+	return heap_holds(want) ? want : 0;
 }
 
 static void serve(void *arg)
@@ -447,15 +462,19 @@ int main(int argc, char **argv)
 	const char *pem = NULL;
 	size_t pem_len = 0;
 	bool https, failed;
+	uint32_t pool;
 	int rc;
 
 	started = keel_now();
 	keel_net_config_default(&cfg);
-	cfg.frame_buffers = frame_buffers();
+	cfg.frame_buffers = frame_buffers(0);
+	pool = cfg.frame_buffers;
 	if (keel_net_config_args(&cfg, &argc, argv, err, sizeof(err)) != KEEL_OK) {
 		usage(err);
 		return 2;
 	}
+	if (cfg.frame_buffers == pool && pool && cfg.max_tcp_conns)
+		cfg.frame_buffers = frame_buffers(cfg.max_tcp_conns + TCP_SLACK);
 	if (!parse_options(argc, argv, &o))
 		return 2;
 

@@ -106,13 +106,14 @@ rel_code() {
 
 # rel_start_www LOG ARGS...: the image on CPU 1 (clients on CPU 0, as in
 # bench/), bounded by `timeout` (REL_WWW_TIMEOUT seconds, 900), with
-# REL_LAUNCH_OPTS given to keel-launch; returns once it serves "/".
+# REL_LAUNCH_OPTS given to keel-launch, plain HTTP (--https-port=0: the
+# suites load HTTP, not TLS); returns once it serves "/".
 rel_start_www() {
 	rel_www_log=$1
 	shift
 	# shellcheck disable=SC2086
 	timeout "${REL_WWW_TIMEOUT:-900}" taskset -c 1 ip netns exec "$rel_ns" "$rel_launch" \
-		${REL_LAUNCH_OPTS:-} --net service=tap:"$rel_tap" "$rel_img" -- --ipv4=$REL_ADDR/24 "$@" \
+		${REL_LAUNCH_OPTS:-} --net service=tap:"$rel_tap" "$rel_img" -- --ipv4=$REL_ADDR/24 --https-port=0 "$@" \
 		>"$rel_www_log" 2>&1 &
 	rel_www=$!
 	tries=0
