@@ -30,6 +30,7 @@
 #define CHARGEN_PORT 19
 #define CONN_STACK (16 * 1024)
 #define CONN_BUF (16 * 1024)
+#define BULK_BUF (1024 * 1024)
 #define FRAME_BUFFERS 4096
 #define UDP_MAX 65507
 
@@ -64,6 +65,11 @@ static void tcp_conn(void *arg)
 	long n = 0;
 
 	free(cn);
+	if (kind == CHARGEN) {
+		/* A bulk sender: a send buffer like the ones Linux grows a
+		 * bulk socket to, so that it is not what limits the flight. */
+		keel_flow_set(f, KEEL_FLOW_SNDBUF, BULK_BUF);
+	}
 	if (buf && kind == CHARGEN) {
 		memset(buf, 'x', CONN_BUF);
 		while ((n = keel_write(f, buf, CONN_BUF, KEEL_FOREVER)) > 0)

@@ -12,6 +12,12 @@
 /* Frames read per wake-up of the watcher: enough to drain a burst, few
  * enough that the loop gets back to fibers and timers soon. */
 #define RX_BATCH 64
+/* TCP answers what it received once per this many frames read (and at
+ * the end of a batch): a run of ACKs then frees the send window at once
+ * and lets one large segment go instead of many small ones, and a run of
+ * data segments is acknowledged once, as a host's GRO would. Few enough
+ * that a window of MTU-sized segments is acknowledged in time. */
+#define RX_OUTPUT_EVERY 16
 /* IPv4 needs at least 576-byte datagrams end to end (RFC 791). */
 #define MTU_MIN 576
 
@@ -102,16 +108,18 @@ static void dev_ready(kp_handle h, void *arg)
 {
 	struct keel_net *net = arg;
 
+	net->rx_deferring = true;
 	for (unsigned i = 0; i < RX_BATCH; i++) {
-		bool more;
-
-		net->rx_deferring = true;
-		more = rx_one(net, h);
-		net->rx_deferring = false;
-		tcp_output_flush(net);
-		if (!more)
+		if (!rx_one(net, h))
 			break;
+		if ((i + 1) % RX_OUTPUT_EVERY == 0) {
+			net->rx_deferring = false;
+			tcp_output_flush(net);
+			net->rx_deferring = true;
+		}
 	}
+	net->rx_deferring = false;
+	tcp_output_flush(net);
 	rx_release(net);
 }
 

@@ -203,8 +203,8 @@ struct keel_net {
 	 * one only when the device hands over large segments (gso.c). */
 	struct netbuf *rx_spare[NET_RX_BUFS_MAX];
 	unsigned rx_nspare;
-	/* Set while the frames of one read are taken in: TCP then sends
-	 * what they call for once, after the last (tcp_output_flush). */
+	/* Set while a run of frames is taken in: TCP then sends what they
+	 * call for once, after the last (tcp_output_flush; iface.c). */
 	bool rx_deferring;
 };
 

@@ -480,8 +480,8 @@ size_t tcp_recv_copy(struct tcp_conn *c, uint8_t *buf, size_t len);
 
 /* Sends whatever the windows, Nagle and pending ACKs allow. */
 void tcp_output(struct tcp_conn *c);
-/* tcp_output() now, or, while the segments of one read are taken in
- * (a large segment taken apart), once after the last of them. */
+/* tcp_output() now, or, while a run of received frames is taken in
+ * (net->rx_deferring), once after the last of them. */
 void tcp_output_soon(struct tcp_conn *c);
 /* Arms the retransmission or persist timer as the send state needs. */
 void tcp_output_timer(struct tcp_conn *c);

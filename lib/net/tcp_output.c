@@ -691,7 +691,9 @@ void tcp_output_soon(struct tcp_conn *c)
 {
 	struct tcp_state *ts = tcp_of(c->net);
 
-	if (!c->net->rx_deferring) {
+	/* Duplicate ACKs for out-of-order data go at once, one per segment:
+	 * a sender without SACK counts them to detect the loss. */
+	if (!c->net->rx_deferring || ((c->flags & CONN_ACK_NOW) && c->ooo_head)) {
 		tcp_output(c);
 		return;
 	}
