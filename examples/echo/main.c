@@ -65,10 +65,11 @@ static void tcp_conn(void *arg)
 	long n = 0;
 
 	free(cn);
-	if (kind == CHARGEN) {
-		/* A bulk sender: a send buffer like the ones Linux grows a
-		 * bulk socket to, so that it is not what limits the flight. */
+	if (kind != ECHO) {
+		/* Bulk services: buffers like the ones Linux grows a bulk
+		 * socket to, so that neither window limits the flight. */
 		keel_flow_set(f, KEEL_FLOW_SNDBUF, BULK_BUF);
+		keel_flow_set(f, KEEL_FLOW_RCVBUF, BULK_BUF);
 	}
 	if (buf && kind == CHARGEN) {
 		memset(buf, 'x', CONN_BUF);
