@@ -8,7 +8,14 @@
  *     which reads a batch of frames into packet buffers and hands each to
  *     eth_input(); every layer consumes the buffer it is given (frees it,
  *     queues it, or passes it on) and never blocks. Fibers blocked in the
- *     API (accept, read, recvfrom) are woken through wait queues.
+ *     API (accept, read, recvfrom) are woken through wait queues. TCP
+ *     answers a run of frames of one batch once (tcp_output_soon).
+ *   - Offloads (platform.h), used only when the device offers them: TCP
+ *     sends partial checksums and runs of full send-queue buffers as one
+ *     large segment (tcp_output.c, eth_output_tso); a large segment the
+ *     device hands over lies in several buffers and is taken apart into
+ *     ordinary segments, one per buffer (gso.c); a checksum the device
+ *     vouches for is not verified again (NETBUF_CSUM_VERIFIED).
  *   - All state of one stack lives in `struct keel_net` (several stacks
  *     may share an image); protocol modules keep their own state behind
  *     the pointers below, created by their X_init().
