@@ -5,7 +5,8 @@
 # has the Linux server's address itself (10.0.0.1); the client is
 # 10.0.0.3. Both servers are one hop from the client. The Linux server is
 # bench/peer/tcppeer (echo 7, discard 9, chargen 19, a thread per
-# connection); the image is examples/echo with --bench. Client on CPU 0,
+# connection); the image is examples/echo with --bench (chargen with a
+# 1 MiB send buffer, as Linux grows a bulk socket's). Client on CPU 0,
 # servers on CPU 1, receive packet steering on both veth ends.
 #
 # Runs alternate Keel, Linux, Keel, Linux... and each figure is the median
@@ -13,11 +14,13 @@
 #
 #   sh bench/tcp.sh [ROUNDS]      (default 5 rounds; needs root)
 #
-# The image sends and receives 1514-byte frames, one system call each, on
-# its TAP; the Linux peer on the bridge moves 64 KiB GSO/GRO super-frames.
-# TCP_BENCH_OFFLOAD=off (needs ethtool) turns segmentation and receive
-# offloads off on the bridge and the veth pair, so that Linux too moves
-# MTU-sized frames: the closer comparison of the two TCPs themselves.
+# The image's TAP carries virtio headers (keel-launch sets IFF_VNET_HDR),
+# so the image and the host kernel exchange TCP segments of up to 64 KiB
+# with partial checksums, one system call each, as the Linux peer on the
+# bridge moves 64 KiB GSO/GRO super-frames. TCP_BENCH_OFFLOAD=off (needs
+# ethtool) turns segmentation and receive offloads off on the bridge and
+# the veth pair, so that Linux moves MTU-sized frames (and the kernel cuts
+# the image's large segments before they reach the client).
 # TCP_BENCH_MB (default 256) and TCP_BENCH_RR_SECS (3) size the runs.
 #
 # Figures: bulk throughput to the server (client -> discard) and from it

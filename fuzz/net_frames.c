@@ -14,6 +14,10 @@
  *                made right (op & 8 keeps the length as given)
  *   op & 3 == 3  time passes: (op >> 3) * 250 ms; op & 4 also echoes what
  *                the UDP endpoint holds
+ * A frame record with op & 0x10 has three more bytes before its length,
+ * what the device says of the frame: [flags:1][gso_size:2] (struct
+ * kp_net_meta: a checksum vouched for, a large TCP segment of up to
+ * 8 KiB here); the device offers every offload of platform.h.
  * After each input a minute passes, so reassembly and ARP state of one
  * input mostly times out before the next.
  */
@@ -25,6 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct keel_net *net;
 static struct keel_udp *udp;
+static struct keel_listener *lis;
 static const uint8_t *in_data;
 static size_t in_size;
 
@@ -39,8 +44,12 @@ static void setup(void)
 	cfg.gateway = keel_addr_ipv4(10, 0, 0, 1);
 	cfg.log_config = false;
 	cfg.frame_buffers = 256;
+	h_offloads =
+	    KP_NET_OFF_RX_CSUM | KP_NET_OFF_TX_CSUM | KP_NET_OFF_TX_TSO4 | KP_NET_OFF_RX_GSO4;
 	if (keel_net_open(H_DEVICE, &cfg, keel_now() + KEEL_SEC, &net) != KEEL_OK ||
-	    keel_udp_bind(net, &local, &udp) != KEEL_OK)
+	    keel_udp_bind(net, &local, &udp) != KEEL_OK ||
+	    keel_tcp_listen(net, &(struct keel_sockaddr){ keel_addr_any4(), 80 }, 8, &lis) !=
+	        KEEL_OK)
 		abort();
 }
 
@@ -76,7 +85,7 @@ static void fix_frame(uint8_t *f, size_t len, uint8_t op)
 
 static void run_input(void *arg)
 {
-	static uint8_t frame[H_FRAME_MAX];
+	static uint8_t frame[8192];
 	const uint8_t *p = in_data, *end = in_data + in_size;
 
 	if (!net)
@@ -89,21 +98,29 @@ static void run_input(void *arg)
 				echo();
 			h_advance((keel_time)(op >> 3) * 250 * KEEL_MSEC);
 		} else {
+			struct kp_net_meta meta = { 0 };
 			size_t len;
 
+			if (op & 0x10) {
+				if (end - p < 3)
+					break;
+				meta.flags = p[0];
+				meta.gso_size = net_get16(p + 1);
+				p += 3;
+			}
 			if (end - p < 2)
 				break;
 			len = net_get16(p);
 			p += 2;
 			if (len > (size_t)(end - p))
 				len = (size_t)(end - p);
-			if (len > 1514)
-				len = 1514;
+			if (len > ((meta.flags & KP_NET_F_GSO4) ? sizeof(frame) : 1514))
+				len = (meta.flags & KP_NET_F_GSO4) ? sizeof(frame) : 1514;
 			memcpy(frame, p, len);
 			p += len;
 			if (len >= ETH_HLEN && (op & 3) != 0)
 				fix_frame(frame, len, op);
-			h_inject(frame, len);
+			h_inject_meta(frame, len, &meta);
 			h_run();
 		}
 		h_tx_clear();

@@ -14,6 +14,12 @@
  * /var/run/netns, as `ip netns add` makes, or a path), so one process can
  * link two namespaces.
  *
+ * A packet socket sees what the interface's sender made: an image with
+ * offloads (or GRO) hands over TCP segments of up to 64 KiB whose
+ * checksum may be only partial. The socket asks for the virtio header of
+ * each (PACKET_VNET_HDR), and a partial checksum is completed before the
+ * frame goes on, so the far side receives what a wire would carry.
+ *
  * Every frame read on one side is written to the other, after going
  * through, in this order:
  *   loss     dropped with probability P percent;
@@ -40,6 +46,7 @@
 #include <fcntl.h>
 #include <linux/if_packet.h>
 #include <linux/if_tun.h>
+#include <linux/virtio_net.h>
 #include <net/ethernet.h>
 #include <net/if.h>
 #include <poll.h>
@@ -54,6 +61,7 @@
 #include <strings.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -164,6 +172,11 @@ static int open_tap(const char *name)
 	memcpy(ifr.ifr_name, name, strlen(name));
 	if (ioctl(fd, TUNSETIFF, &ifr) < 0)
 		die("cannot attach TAP %s: %s", name, strerror(errno));
+	/* Offloads a previous user set (a Keel image does) outlive it on a
+	 * persistent TAP; without virtio headers they would hand us frames
+	 * with partial checksums. A wire carries none: turn them off. */
+	if (ioctl(fd, TUNSETOFFLOAD, 0) < 0)
+		die("cannot turn offloads off on TAP %s: %s", name, strerror(errno));
 	return fd;
 }
 
@@ -190,7 +203,26 @@ static int open_packet(const char *name)
 	mr.mr_type = PACKET_MR_PROMISC;
 	if (setsockopt(fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mr, sizeof(mr)) < 0)
 		die("cannot make %s promiscuous: %s", name, strerror(errno));
+	if (setsockopt(fd, SOL_PACKET, PACKET_VNET_HDR, &(int){ 1 }, sizeof(int)) < 0)
+		die("cannot ask for virtio headers on %s: %s", name, strerror(errno));
 	return fd;
+}
+
+/* Fills in a partial checksum: the sum from `start` to the end over the
+ * pseudo-header sum the field holds, complemented. */
+static void complete_csum(uint8_t *f, size_t len, size_t start, size_t offset)
+{
+	uint32_t sum = 0;
+
+	for (size_t i = start; i + 1 < len; i += 2)
+		sum += (uint32_t)(f[i] << 8 | f[i + 1]);
+	if ((len - start) & 1)
+		sum += (uint32_t)f[len - 1] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	sum = ~sum & 0xffff;
+	f[start + offset] = (uint8_t)(sum >> 8);
+	f[start + offset + 1] = (uint8_t)sum;
 }
 
 /* Opens DEV, in network namespace NS first when it reads DEV@NS: a TAP
@@ -227,6 +259,18 @@ static void open_port(struct port *p)
 	}
 }
 
+/* Writes one frame (behind an empty virtio header on a packet socket). */
+static bool send_frame(const struct port *p, const uint8_t *data, size_t len)
+{
+	struct virtio_net_hdr vh;
+	struct iovec iov[2] = { { &vh, sizeof(vh) }, { (void *)data, len } };
+
+	memset(&vh, 0, sizeof(vh));
+	if (p->packet)
+		return writev(p->fd, iov, 2) == (ssize_t)(sizeof(vh) + len);
+	return write(p->fd, data, len) == (ssize_t)len;
+}
+
 /* Reads one frame: its length, 0 when none is waiting, -1 on error. */
 static ssize_t read_frame(struct port *p, uint8_t *buf, size_t size)
 {
@@ -237,10 +281,29 @@ static ssize_t read_frame(struct port *p, uint8_t *buf, size_t size)
 			struct sockaddr_ll from;
 			socklen_t fromlen = sizeof(from);
 
-			n = recvfrom(p->fd, buf, size, MSG_TRUNC, (struct sockaddr *)&from,
-			             &fromlen);
+			struct virtio_net_hdr vh;
+			struct iovec iov[2] = { { &vh, sizeof(vh) }, { buf, size } };
+			struct msghdr msg = { .msg_name = &from,
+				              .msg_namelen = fromlen,
+				              .msg_iov = iov,
+				              .msg_iovlen = 2 };
+
+			n = recvmsg(p->fd, &msg, MSG_TRUNC);
 			if (n >= 0 && from.sll_pkttype == PACKET_OUTGOING)
 				continue; /* what the host (or we) sent out */
+			if (n >= 0 && (size_t)n < sizeof(vh))
+				continue;
+			if (n >= 0) {
+				n -= (ssize_t)sizeof(vh);
+				if ((size_t)n > size)
+					continue; /* cut short: dropped */
+				if (vh.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) {
+					if ((size_t)vh.csum_start + vh.csum_offset + 2 > (size_t)n)
+						continue;
+					complete_csum(buf, (size_t)n, vh.csum_start,
+					              vh.csum_offset);
+				}
+			}
 		} else {
 			n = read(p->fd, buf, size);
 		}
@@ -369,7 +432,7 @@ static uint64_t flush(struct direction *d, uint64_t now)
 			}
 			d->tokens -= bits;
 		}
-		if (write(d->to->fd, f->data, f->len) == (ssize_t)f->len) {
+		if (send_frame(d->to, f->data, f->len)) {
 			d->c.out++;
 			d->c.bytes_out += f->len;
 		} else {

@@ -181,7 +181,9 @@ static int open_tap(const struct attach *a)
 	if (fd < 0)
 		refuse("net device '%s': cannot open /dev/net/tun: %s", a->name, strerror(errno));
 	memset(&ifr, 0, sizeof(ifr));
-	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+	/* Virtio headers: the image shares checksum and segmentation
+	 * offloads with the kernel through them (platform/linux/net.c). */
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
 	memcpy(ifr.ifr_name, ifname, strlen(ifname));
 	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
 		if (errno == EPERM)

@@ -30,6 +30,8 @@
 #define CHARGEN_PORT 19
 #define CONN_STACK (16 * 1024)
 #define CONN_BUF (16 * 1024)
+#define BULK_BUF (1024 * 1024)
+#define BULK_CHUNK (64 * 1024) /* what bench/peer/tcppeer moves per call too */
 #define FRAME_BUFFERS 4096
 #define UDP_MAX 65507
 
@@ -60,18 +62,25 @@ static void tcp_conn(void *arg)
 	struct conn *cn = arg;
 	struct keel_flow *f = cn->f;
 	enum service kind = cn->kind;
-	char *buf = malloc(CONN_BUF);
+	size_t size = kind == ECHO ? CONN_BUF : BULK_CHUNK;
+	char *buf = malloc(size);
 	long n = 0;
 
 	free(cn);
+	if (kind != ECHO) {
+		/* Bulk services: buffers like the ones Linux grows a bulk
+		 * socket to, so that neither window limits the flight. */
+		keel_flow_set(f, KEEL_FLOW_SNDBUF, BULK_BUF);
+		keel_flow_set(f, KEEL_FLOW_RCVBUF, BULK_BUF);
+	}
 	if (buf && kind == CHARGEN) {
-		memset(buf, 'x', CONN_BUF);
-		while ((n = keel_write(f, buf, CONN_BUF, KEEL_FOREVER)) > 0)
+		memset(buf, 'x', size);
+		while ((n = keel_write(f, buf, size, KEEL_FOREVER)) > 0)
 			counters.tcp_bytes += (uint64_t)n;
 		n = 0;
 	} else if (buf) {
 		keel_flow_set(f, KEEL_FLOW_NODELAY, 1);
-		while ((n = keel_read(f, buf, CONN_BUF, KEEL_FOREVER)) > 0) {
+		while ((n = keel_read(f, buf, size, KEEL_FOREVER)) > 0) {
 			long w = kind == DISCARD ? n : keel_write(f, buf, (size_t)n, KEEL_FOREVER);
 
 			if (w < n) {

@@ -459,6 +459,22 @@ int arp_output(struct keel_net *net, struct netbuf *nb, uint32_t next_hop_be)
 	return KEEL_OK;
 }
 
+bool arp_lookup(struct keel_net *net, uint32_t next_hop_be, uint8_t mac[6])
+{
+	struct arp_entry *e;
+	keel_time now;
+
+	if (next_hop_be == 0 || is_broadcast(net, next_hop_be))
+		return false;
+	e = lookup(net->arp, next_hop_be);
+	now = keel_now();
+	if (!e || e->state != ARP_REACHABLE || now >= e->expires)
+		return false;
+	e->last_used = now;
+	memcpy(mac, e->mac, 6);
+	return true;
+}
+
 int arp_resolve(struct keel_net *net, uint32_t next_hop_be, keel_time deadline)
 {
 	struct arp_state *arp = net->arp;

@@ -49,20 +49,56 @@ drop:
 	netbuf_free(net, nb);
 }
 
-int eth_output(struct keel_net *net, struct netbuf *nb, const uint8_t dst[6], uint16_t type)
+/*
+ * What a frame to send is (KP_NET_F_CSUM_PARTIAL when the buffer says
+ * so): the checksum is the TCP one, right behind the IPv4 header, as
+ * only TCP sends partial checksums.
+ */
+static void tx_meta(const struct netbuf *nb, struct kp_net_meta *meta)
+{
+	*meta = (struct kp_net_meta){ 0 };
+	if (nb->flags & NETBUF_CSUM_PARTIAL) {
+		meta->flags = KP_NET_F_CSUM_PARTIAL;
+		meta->csum_start = (uint16_t)(ETH_HLEN + (size_t)(nb->data[ETH_HLEN] & 0x0f) * 4);
+		meta->csum_offset = 16;
+	}
+}
+
+static void count_out(struct keel_net *net, int err, size_t len)
+{
+	if (err == KEEL_OK) {
+		net->stats.frames_out++;
+		net->stats.bytes_out += len;
+	} else {
+		net->stats.drop_other++; /* the device was full: lost as on a wire */
+	}
+}
+
+static uint8_t *push_header(struct keel_net *net, struct netbuf *nb, const uint8_t dst[6],
+                            uint16_t type)
 {
 	uint8_t *h = netbuf_push(nb, ETH_HLEN);
+
+	if (!h)
+		return NULL;
+	memcpy(h, dst, 6);
+	memcpy(h + 6, net->mac, 6);
+	net_put16(h + 12, type);
+	return h;
+}
+
+int eth_output(struct keel_net *net, struct netbuf *nb, const uint8_t dst[6], uint16_t type)
+{
+	struct kp_net_meta meta;
+	struct kp_net_frag frag;
 	size_t wire_len;
 	int err;
 
-	if (!h || nb->len > net->info.mtu + ETH_HLEN) {
+	if (nb->len > net->info.mtu || !push_header(net, nb, dst, type)) {
 		net->stats.drop_other++;
 		netbuf_free(net, nb);
 		return KEEL_EINVAL;
 	}
-	memcpy(h, dst, 6);
-	memcpy(h + 6, net->mac, 6);
-	net_put16(h + 12, type);
 	/* Pad runts to the Ethernet minimum, as a NIC would. The padding
 	 * lies past nb->len, which is left alone: a holder of another
 	 * reference (TCP, for retransmission) keeps its length. */
@@ -71,13 +107,39 @@ int eth_output(struct keel_net *net, struct netbuf *nb, const uint8_t dst[6], ui
 		memset(nb->data + wire_len, 0, ETH_FRAME_MIN - wire_len);
 		wire_len = ETH_FRAME_MIN;
 	}
-	err = kp_net_write(net->dev, nb->data, wire_len);
-	if (err == KEEL_OK) {
-		net->stats.frames_out++;
-		net->stats.bytes_out += wire_len;
-	} else {
-		net->stats.drop_other++; /* the device was full: lost as on a wire */
+	tx_meta(nb, &meta);
+	frag = (struct kp_net_frag){ nb->data, wire_len };
+	err = kp_net_send(net->dev, &frag, 1, meta.flags ? &meta : NULL);
+	count_out(net, err, wire_len);
+	netbuf_free(net, nb);
+	return err;
+}
+
+int eth_output_tso(struct keel_net *net, struct netbuf *nb, const uint8_t dst[6],
+                   const struct kp_net_frag *tail, unsigned ntail, uint16_t gso_size)
+{
+	struct kp_net_frag frags[KP_NET_FRAGS_MAX];
+	struct kp_net_meta meta;
+	size_t total;
+	int err;
+
+	if (ntail + 1 > KP_NET_FRAGS_MAX || !(nb->flags & NETBUF_CSUM_PARTIAL) ||
+	    !push_header(net, nb, dst, ETH_TYPE_IPV4)) {
+		net->stats.drop_other++;
+		netbuf_free(net, nb);
+		return KEEL_EINVAL;
 	}
+	frags[0] = (struct kp_net_frag){ nb->data, nb->len };
+	total = nb->len;
+	for (unsigned i = 0; i < ntail; i++) {
+		frags[i + 1] = tail[i];
+		total += tail[i].len;
+	}
+	tx_meta(nb, &meta);
+	meta.flags |= KP_NET_F_TSO4;
+	meta.gso_size = gso_size;
+	err = kp_net_send(net->dev, frags, ntail + 1, &meta);
+	count_out(net, err, total);
 	netbuf_free(net, nb);
 	return err;
 }

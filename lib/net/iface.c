@@ -18,38 +18,115 @@
 /* Frames read per wake-up of the watcher: enough to drain a burst, few
  * enough that the loop gets back to fibers and timers soon. */
 #define RX_BATCH 64
+/* TCP answers what it received once per this many frames read (and at
+ * the end of a batch): a run of ACKs then frees the send window at once
+ * and lets one large segment go instead of many small ones, and a run of
+ * data segments is acknowledged once, as a host's GRO would. Few enough
+ * that a window of MTU-sized segments is acknowledged in time. */
+#define RX_OUTPUT_EVERY 16
 /* IPv4 needs at least 576-byte datagrams end to end (RFC 791). */
 #define MTU_MIN 576
+
+/* Buffers one read needs: one, or enough for a large segment. */
+static unsigned rx_bufs_wanted(const struct keel_net *net)
+{
+	return (net->info.offloads & KP_NET_OFF_RX_GSO4) ? NET_RX_BUFS_MAX : 1;
+}
+
+/* Tops up the spare receive buffers; how many there are. Kept from one
+ * read to the next of a wake-up (rx_release gives them back at its end),
+ * so a burst of small frames costs one allocation each. */
+static unsigned rx_refill(struct keel_net *net)
+{
+	unsigned want = rx_bufs_wanted(net);
+
+	while (net->rx_nspare < want) {
+		struct netbuf *nb = netbuf_alloc(net);
+
+		if (!nb)
+			break;
+		net->rx_spare[net->rx_nspare++] = nb;
+	}
+	return net->rx_nspare;
+}
+
+/*
+ * Takes the first `used` spare buffers out of the spare set (the frame
+ * read into them), keeping the order of the others.
+ */
+static void rx_take(struct keel_net *net, struct netbuf **out, unsigned used)
+{
+	memcpy(out, net->rx_spare, used * sizeof(out[0]));
+	memmove(net->rx_spare, net->rx_spare + used,
+	        (net->rx_nspare - used) * sizeof(net->rx_spare[0]));
+	net->rx_nspare -= used;
+}
+
+/* Reads one frame and takes it in; false when no frame was read. */
+static bool rx_one(struct keel_net *net, kp_handle h)
+{
+	const size_t cap = NETBUF_SIZE - NETBUF_HEADROOM;
+	struct kp_net_buf bufs[NET_RX_BUFS_MAX];
+	struct netbuf *got[NET_RX_BUFS_MAX];
+	struct kp_net_meta meta;
+	unsigned n = rx_refill(net), used;
+	size_t len = 0;
+
+	if (n == 0) {
+		/* The pool is empty: the frame is read (so the device stops
+		 * reporting input) and dropped. */
+		uint8_t discard[NETBUF_SIZE - NETBUF_HEADROOM];
+
+		if (kp_net_read(h, discard, sizeof(discard), &len) != KEEL_OK)
+			return false;
+		net->stats.frames_in++;
+		net->stats.bytes_in += len;
+		net->stats.drop_no_buffer++;
+		return true;
+	}
+	for (unsigned i = 0; i < n; i++)
+		bufs[i] = (struct kp_net_buf){ net->rx_spare[i]->data, cap };
+	if (kp_net_recv(h, bufs, n, &len, &meta) != KEEL_OK || len == 0 || len > n * cap)
+		return false;
+	used = (unsigned)((len + cap - 1) / cap);
+	rx_take(net, got, used);
+	for (unsigned i = 0; i < used; i++)
+		got[i]->len = (uint16_t)(len - i * cap < cap ? len - i * cap : cap);
+	if (!(net->info.offloads & KP_NET_OFF_RX_CSUM))
+		meta.flags &= (uint16_t)~KP_NET_F_CSUM_OK;
+	if (used > 1 || (meta.flags & KP_NET_F_GSO4)) {
+		gso_input(net, got, used, len, &meta);
+		return true;
+	}
+	if (meta.flags & KP_NET_F_CSUM_OK)
+		got[0]->flags |= NETBUF_CSUM_VERIFIED;
+	eth_input(net, got[0]);
+	return true;
+}
+
+static void rx_release(struct keel_net *net)
+{
+	while (net->rx_nspare > 0)
+		netbuf_free(net, net->rx_spare[--net->rx_nspare]);
+}
 
 static void dev_ready(kp_handle h, void *arg)
 {
 	struct keel_net *net = arg;
-	/* For frames that arrive while the pool is empty: they are read (so
-	 * the device stops reporting input) and dropped. */
-	uint8_t discard[NETBUF_SIZE - NETBUF_HEADROOM];
 
+	net->rx_deferring = true;
 	for (unsigned i = 0; i < RX_BATCH; i++) {
-		struct netbuf *nb = netbuf_alloc(net);
-		size_t len = 0;
-		int err;
-
-		if (!nb) {
-			err = kp_net_read(h, discard, sizeof(discard), &len);
-			if (err != KEEL_OK)
-				return;
-			net->stats.frames_in++;
-			net->stats.bytes_in += len;
-			net->stats.drop_no_buffer++;
-			continue;
+		if (!rx_one(net, h))
+			break;
+		if ((i + 1) % RX_OUTPUT_EVERY == 0) {
+			net->rx_deferring = false;
+			tcp_output_flush(net);
+			net->rx_deferring = true;
 		}
-		err = kp_net_read(h, nb->data, NETBUF_SIZE - NETBUF_HEADROOM, &len);
-		if (err != KEEL_OK || len > NETBUF_SIZE - NETBUF_HEADROOM) {
-			netbuf_free(net, nb);
-			return;
-		}
-		nb->len = (uint16_t)len;
-		eth_input(net, nb);
 	}
+	net->rx_deferring = false;
+	tcp_output_flush(net);
+	rx_release(net);
 }
 
 /*

@@ -67,6 +67,9 @@ void ipv4_input(struct keel_net *net, struct netbuf *nb)
 	}
 
 	if (net_get16(h + 6) & IPV4_FRAG_MASK) {
+		/* A device's word on a checksum covers one frame, never a
+		 * datagram put together from several. */
+		nb->flags &= (uint16_t)~NETBUF_CSUM_VERIFIED;
 		nb = ipv4_reasm_input(net, nb);
 		if (!nb)
 			return;

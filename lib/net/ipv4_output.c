@@ -176,3 +176,30 @@ int ipv4_output(struct keel_net *net, struct netbuf *nb, uint8_t proto, uint32_t
 		return send_chain(net, nb, id, ttl, proto, src_be, dst_be, hop);
 	return copy_fragments(net, nb, total, frag_max, id, ttl, proto, src_be, dst_be, hop);
 }
+
+bool ipv4_tso_ready(struct keel_net *net, uint32_t dst_be, uint8_t hop_mac[6])
+{
+	if ((net->info.offloads & (KP_NET_OFF_TX_TSO4 | KP_NET_OFF_TX_CSUM)) !=
+	    (KP_NET_OFF_TX_TSO4 | KP_NET_OFF_TX_CSUM))
+		return false;
+	return arp_lookup(net, ipv4_next_hop(net, dst_be), hop_mac);
+}
+
+int ipv4_output_tso(struct keel_net *net, struct netbuf *nb, const struct kp_net_frag *tail,
+                    unsigned ntail, size_t tail_len, uint16_t gso_size, uint32_t src_be,
+                    uint32_t dst_be, const uint8_t hop_mac[6])
+{
+	size_t total = IPV4_HLEN + nb->len + tail_len;
+	uint8_t *h;
+
+	if (total > IPV4_MAX_LEN || !(h = netbuf_push(nb, IPV4_HLEN))) {
+		net->stats.drop_other++;
+		netbuf_free(net, nb);
+		return KEEL_EINVAL;
+	}
+	/* The device gives each segment it cuts the next identification. */
+	write_header(h, (uint16_t)total, net->ip_id, IPV4_DF, IPV4_DEFAULT_TTL, IP_PROTO_TCP,
+	             src_be, dst_be);
+	net->ip_id = (uint16_t)(net->ip_id + (tail_len + nb->len) / gso_size + 1);
+	return eth_output_tso(net, nb, hop_mac, tail, ntail, gso_size);
+}

@@ -8,7 +8,14 @@
  *     which reads a batch of frames into packet buffers and hands each to
  *     eth_input(); every layer consumes the buffer it is given (frees it,
  *     queues it, or passes it on) and never blocks. Fibers blocked in the
- *     API (accept, read, recvfrom) are woken through wait queues.
+ *     API (accept, read, recvfrom) are woken through wait queues. TCP
+ *     answers a run of frames of one batch once (tcp_output_soon).
+ *   - Offloads (platform.h), used only when the device offers them: TCP
+ *     sends partial checksums and runs of full send-queue buffers as one
+ *     large segment (tcp_output.c, eth_output_tso); a large segment the
+ *     device hands over lies in several buffers and is taken apart into
+ *     ordinary segments, one per buffer (gso.c); a checksum the device
+ *     vouches for is not verified again (NETBUF_CSUM_VERIFIED).
  *   - All state of one stack lives in `struct keel_net` (several stacks
  *     may share an image); protocol modules keep their own state behind
  *     the pointers below, created by their X_init().
@@ -58,6 +65,9 @@
 enum netbuf_flags {
 	NETBUF_CSUM_VERIFIED = 1 << 0, /* the device verified the L4 checksum */
 	NETBUF_LINK_BCAST = 1 << 1,    /* received as an Ethernet broadcast */
+	/* Sending: the TCP checksum field holds only the pseudo-header sum;
+	 * the device completes it (KP_NET_F_CSUM_PARTIAL). */
+	NETBUF_CSUM_PARTIAL = 1 << 2,
 };
 
 struct netbuf {
@@ -171,6 +181,11 @@ struct tcp_state;   /* tcp_*.c */
 struct dhcp_state;  /* dhcp.c */
 struct dns_state;   /* dns.c */
 
+/* Receive buffers for one large segment: KP_NET_GSO_FRAME_MAX bytes in
+ * buffers of NETBUF_SIZE - NETBUF_HEADROOM. */
+#define NET_RX_BUFS_MAX                                                                            \
+	((KP_NET_GSO_FRAME_MAX + NETBUF_SIZE - NETBUF_HEADROOM - 1) / (NETBUF_SIZE - NETBUF_HEADROOM))
+
 struct keel_net {
 	/* Device */
 	kp_handle dev;
@@ -200,6 +215,14 @@ struct keel_net {
 
 	/* Random state for ISNs, ports, ids (seeded from kp_random). */
 	uint64_t rng[2];
+
+	/* Receiving (iface.c): buffers ready for the next frame; more than
+	 * one only when the device hands over large segments (gso.c). */
+	struct netbuf *rx_spare[NET_RX_BUFS_MAX];
+	unsigned rx_nspare;
+	/* Set while a run of frames is taken in: TCP then sends what they
+	 * call for once, after the last (tcp_output_flush; iface.c). */
+	bool rx_deferring;
 };
 
 /* Fast non-cryptographic randomness of the stack (ports, ids, jitter). */
@@ -220,6 +243,24 @@ extern const uint8_t eth_broadcast[6];
 /* Sends the frame in nb (data at the Ethernet payload; the header is
  * prepended here). Consumes nb. */
 int eth_output(struct keel_net *net, struct netbuf *nb, const uint8_t dst[6], uint16_t type);
+/*
+ * As eth_output, for a TCP/IPv4 segment larger than the MTU that the
+ * device cuts into segments of gso_size payload (KP_NET_F_TSO4): nb holds
+ * the headers (checksum partial) and the first payload bytes, `tail` the
+ * rest of the payload (ntail < KP_NET_FRAGS_MAX pieces, not owned, only
+ * read before it returns). Consumes nb.
+ */
+int eth_output_tso(struct keel_net *net, struct netbuf *nb, const uint8_t dst[6],
+                   const struct kp_net_frag *tail, unsigned ntail, uint16_t gso_size);
+
+/*
+ * A large TCP/IPv4 segment the device handed over (KP_NET_F_GSO4), in
+ * bufs[0..n) filled in order with `len` bytes: checked as a whole, then
+ * taken in as one segment per buffer, each with a copy of the headers.
+ * Consumes the buffers (gso.c).
+ */
+void gso_input(struct keel_net *net, struct netbuf **bufs, unsigned n, size_t len,
+               const struct kp_net_meta *meta);
 
 /* One received frame (data at the Ethernet header). Consumes nb. */
 void eth_input(struct keel_net *net, struct netbuf *nb);
@@ -232,6 +273,9 @@ void arp_input(struct keel_net *net, struct netbuf *nb);
  * dropped) and sends an ARP request. Consumes nb.
  */
 int arp_output(struct keel_net *net, struct netbuf *nb, uint32_t next_hop_be);
+/* Copies the MAC of `next_hop_be` to mac when it is cached, reachable and
+ * fresh (nothing to send first); false otherwise. Sends nothing. */
+bool arp_lookup(struct keel_net *net, uint32_t next_hop_be, uint8_t mac[6]);
 void arp_announce(struct keel_net *net); /* gratuitous ARP for our address */
 /*
  * Waits until the MAC of `next_hop_be` is known (KEEL_OK, at once when
@@ -275,6 +319,19 @@ void ipv4_input(struct keel_net *net, struct netbuf *nb); /* data at the IP head
 int ipv4_output(struct keel_net *net, struct netbuf *nb, uint8_t proto, uint32_t src_be,
 		uint32_t dst_be, uint8_t ttl);
 
+/*
+ * A TCP segment larger than the MTU (nb: the TCP header and the first
+ * payload bytes; tail: the rest) for the device to cut into segments of
+ * gso_size payload. Only when ipv4_tso_ready() said yes just before.
+ * Consumes nb.
+ */
+int ipv4_output_tso(struct keel_net *net, struct netbuf *nb, const struct kp_net_frag *tail,
+                    unsigned ntail, size_t tail_len, uint16_t gso_size, uint32_t src_be,
+                    uint32_t dst_be, const uint8_t hop_mac[6]);
+/* Whether a segment to dst_be may go as one large segment now: the device
+ * takes them and the next hop's MAC is known; *hop_mac is then set. */
+bool ipv4_tso_ready(struct keel_net *net, uint32_t dst_be, uint8_t hop_mac[6]);
+
 /* The next hop towards dst_be: dst itself when on the local subnet or a
  * broadcast, else the gateway; 0 when there is no route. */
 uint32_t ipv4_next_hop(struct keel_net *net, uint32_t dst_be);
@@ -307,6 +364,9 @@ int tcp_init(struct keel_net *net);
 /* One segment (data at the TCP header, len = header + payload, IP padding
  * already trimmed). Consumes nb. */
 void tcp_input(struct keel_net *net, struct netbuf *nb, const struct ipv4_meta *ip);
+/* Sends what the segments of the last read called for (net->rx_deferring
+ * held it back). */
+void tcp_output_flush(struct keel_net *net);
 /* ICMP errors about a segment we sent (unreachable, frag needed). */
 void tcp_icmp_error(struct keel_net *net, uint8_t type, uint8_t code, const uint8_t *ip_header,
 		    size_t len);

@@ -3,9 +3,13 @@
  * retransmit and fast recovery with the NewReno changes of RFC 6582
  * (partial ACKs retransmit the next hole and keep recovery going until
  * everything sent before it began is acknowledged), the initial window of
- * RFC 6928 (ten segments), and byte counting as RFC 3465 allows (slow
- * start grows by up to two segments per ACK, so delayed ACKs do not halve
- * it).
+ * RFC 6928 (ten segments), and byte counting as RFC 3465 allows: slow
+ * start grows by the bytes each ACK acknowledges, so delayed ACKs do not
+ * halve it, nor do the stretch ACKs of a receiver that merges segments
+ * (GRO: one ACK per 64 KiB is common), which with the limit of two
+ * segments per ACK would hold the window near its start for hundreds of
+ * round trips. The limit stays while lost segments are resent after a
+ * timeout, where a burst is least welcome.
  *
  * With SACK the recovery episode is the same, but what to send is chosen
  * by tcp_sack.c from the scoreboard and the pipe estimate of RFC 6675,
@@ -54,7 +58,9 @@ static void grow(struct tcp_conn *c, uint32_t acked)
 	uint32_t mss = c->mss;
 
 	if (c->cwnd < c->ssthresh) {
-		c->cwnd += acked < 2 * mss ? acked : 2 * mss;
+		uint32_t limit = (c->flags & CONN_RTO_RECOVERY) ? 2 * mss : c->cwnd;
+
+		c->cwnd += acked < limit ? acked : limit;
 	} else {
 		c->bytes_acked += acked;
 		if (c->bytes_acked >= c->cwnd) {

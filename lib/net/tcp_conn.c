@@ -368,7 +368,10 @@ void tcp_conn_init_params(struct tcp_conn *c)
 		c->sndbuf = TCP_DEFAULT_SNDBUF;
 	if (!c->rcvbuf)
 		c->rcvbuf = TCP_DEFAULT_RCVBUF;
-	c->rcv_wscale = tcp_wscale_for(c->rcvbuf);
+	/* Scaled for the largest buffer, not the current one: the scale is
+	 * fixed by the handshake, and an application may grow the buffer
+	 * afterwards (KEEL_FLOW_RCVBUF) for a bulk transfer. */
+	c->rcv_wscale = tcp_wscale_for(TCP_MAX_BUF);
 	c->ts_offset = (uint32_t)net_random(net);
 	c->rto = TCP_INIT_RTO;
 	c->last_rcv = keel_now();

@@ -31,7 +31,7 @@ static const uint16_t mss_table[4] = { 536, 1200, 1440, 1460 };
 
 uint8_t tcp_cookie_wscale(void)
 {
-	return tcp_wscale_for(TCP_DEFAULT_RCVBUF);
+	return tcp_wscale_for(TCP_MAX_BUF);
 }
 
 static uint32_t cookie_mac(struct tcp_state *ts, const struct tcp_seg *seg, uint32_t peer_isn,

@@ -311,8 +311,8 @@ static int tcp_flow_set(struct keel_flow *f, enum keel_flow_opt opt, int value)
 	case KEEL_FLOW_RCVBUF:
 		if (value < TCP_MIN_BUF || value > TCP_MAX_BUF)
 			return KEEL_EINVAL;
-		/* The window scale was fixed by the handshake; the window
-		 * cannot exceed what it can express. */
+		/* The window scale fixed by the handshake expresses windows
+		 * up to TCP_MAX_BUF (tcp_conn_init_params). */
 		c->rcvbuf = (uint32_t)value;
 		return KEEL_OK;
 	}

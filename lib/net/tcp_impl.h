@@ -299,12 +299,14 @@ enum tcp_conn_flags {
 	CONN_RTO_RECOVERY = 1 << 14, /* the recovery began with a timeout */
 	CONN_TLP = 1 << 15,          /* the retransmit deadline is a tail loss probe */
 	CONN_TLP_SENT = 1 << 16,     /* a probe went; none again until an ACK */
+	CONN_OUTPUT_DEFERRED = 1 << 17, /* in tcp_state.deferred: output after this read */
 };
 
 struct tcp_conn {
 	struct keel_flow flow; /* first: a connection is a flow */
 	struct keel_net *net;
 	struct tcp_conn *hash_next;
+	struct tcp_conn *deferred_next; /* in tcp_state.deferred */
 	struct keel_list qlink;         /* listener's syn_q / accept_q, or the TIME_WAIT list */
 	struct keel_listener *listener; /* while in syn_q or accept_q */
 
@@ -408,6 +410,9 @@ struct tcp_state {
 	uint16_t next_port;         /* ephemeral port search start */
 	keel_time cookies_until;    /* accept cookie ACKs until then */
 	struct keel_waitq buf_wait; /* writers waiting for pool buffers */
+	/* Connections whose output waits for the end of the current read
+	 * (net->rx_deferring), each holding a reference. */
+	struct tcp_conn *deferred;
 	uint64_t ooo_dropped;       /* out-of-order segments over the bound */
 	uint64_t timeouts;          /* retransmission timeouts */
 	uint64_t recoveries;        /* fast retransmit / recovery episodes */
@@ -487,6 +492,9 @@ size_t tcp_recv_copy(struct tcp_conn *c, uint8_t *buf, size_t len);
 
 /* Sends whatever the windows, Nagle and pending ACKs allow. */
 void tcp_output(struct tcp_conn *c);
+/* tcp_output() now, or, while a run of received frames is taken in
+ * (net->rx_deferring), once after the last of them. */
+void tcp_output_soon(struct tcp_conn *c);
 /* Arms the retransmission or persist timer as the send state needs. */
 void tcp_output_timer(struct tcp_conn *c);
 /* Sends one segment of the send queue again (fast retransmit, holes). */
@@ -514,6 +522,14 @@ void tcp_send_cookie_synack(struct keel_net *net, const struct tcp_seg *seg, uin
 int tcp_xmit(struct keel_net *net, struct netbuf *nb, uint32_t src_be, uint32_t dst_be,
              uint16_t sport_be, uint16_t dport_be, uint32_t seq, uint32_t ack, uint8_t flags,
              uint16_t wnd, const struct tcp_opts_out *opts);
+/* Prepends the TCP header (20 bytes plus options, checksum zero) to nb. */
+int tcp_build_header(struct keel_net *net, struct netbuf *nb, uint16_t sport_be,
+                     uint16_t dport_be, uint32_t seq, uint32_t ack, uint8_t flags, uint16_t wnd,
+                     const struct tcp_opts_out *opts);
+/* The TCP checksum field of the segment in nb plus `more` payload bytes
+ * that follow elsewhere (only with the device's help). */
+void tcp_set_csum(struct keel_net *net, struct netbuf *nb, uint32_t src_be, uint32_t dst_be,
+                  size_t more);
 /* Splits send-queue buffer b after `keep` bytes (the smaller part is copied
  * to a fresh buffer). Returns the buffer holding the first `keep` bytes,
  * or NULL when the pool is empty. */

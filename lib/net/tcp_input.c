@@ -550,5 +550,5 @@ void tcp_conn_input(struct tcp_conn *c, struct netbuf *nb, struct tcp_seg *seg)
 	if (nb)
 		netbuf_free(net, nb);
 	if (c->flags & CONN_LIVE)
-		tcp_output(c);
+		tcp_output_soon(c);
 }

@@ -18,20 +18,18 @@
 
 /* ---- Building and sending one segment ------------------------------------------- */
 
-int tcp_xmit(struct keel_net *net, struct netbuf *nb, uint32_t src_be, uint32_t dst_be,
-             uint16_t sport_be, uint16_t dport_be, uint32_t seq, uint32_t ack, uint8_t flags,
-             uint16_t wnd, const struct tcp_opts_out *opts)
+int tcp_build_header(struct keel_net *net, struct netbuf *nb, uint16_t sport_be, uint16_t dport_be,
+                     uint32_t seq, uint32_t ack, uint8_t flags, uint16_t wnd,
+                     const struct tcp_opts_out *opts)
 {
 	uint8_t optbuf[TCP_OPTS_MAX];
 	size_t olen = opts ? tcp_options_write(optbuf, opts) : 0;
 	size_t hlen = TCP_HLEN + olen;
 	uint8_t *h = netbuf_push(nb, hlen);
-	uint16_t csum;
 
-	if (!h) {
-		netbuf_free(net, nb);
+	(void)net;
+	if (!h)
 		return KEEL_EINVAL;
-	}
 	__builtin_memcpy(h, &sport_be, 2);
 	__builtin_memcpy(h + 2, &dport_be, 2);
 	net_put32(h + 4, seq);
@@ -42,13 +40,46 @@ int tcp_xmit(struct keel_net *net, struct netbuf *nb, uint32_t src_be, uint32_t 
 	h[16] = h[17] = 0;
 	h[18] = h[19] = 0;
 	__builtin_memcpy(h + TCP_HLEN, optbuf, olen);
-	csum = inet_fold(
-	    inet_sum(nb->data, nb->len, inet_pseudo_sum(src_be, dst_be, IP_PROTO_TCP, nb->len)));
-	__builtin_memcpy(h + 16, &csum, 2);
+	return KEEL_OK;
+}
+
+int tcp_xmit(struct keel_net *net, struct netbuf *nb, uint32_t src_be, uint32_t dst_be,
+             uint16_t sport_be, uint16_t dport_be, uint32_t seq, uint32_t ack, uint8_t flags,
+             uint16_t wnd, const struct tcp_opts_out *opts)
+{
+	if (tcp_build_header(net, nb, sport_be, dport_be, seq, ack, flags, wnd, opts) != KEEL_OK) {
+		netbuf_free(net, nb);
+		return KEEL_EINVAL;
+	}
+	tcp_set_csum(net, nb, src_be, dst_be, 0);
 	net->stats.tcp_out++;
 	if (flags & TCP_RST)
 		net->stats.tcp_resets_out++;
 	return ipv4_output(net, nb, IP_PROTO_TCP, src_be, dst_be, 64);
+}
+
+/*
+ * The checksum of the segment in nb (data at the TCP header) followed by
+ * `more` payload bytes elsewhere: whole, or, when the device offers to
+ * finish it, only the pseudo-header sum (NETBUF_CSUM_PARTIAL), which
+ * saves reading the payload once more. `more` > 0 only with the device's
+ * help.
+ */
+void tcp_set_csum(struct keel_net *net, struct netbuf *nb, uint32_t src_be, uint32_t dst_be,
+                  size_t more)
+{
+	uint16_t l4_len = (uint16_t)(nb->len + more);
+	uint32_t pseudo = inet_pseudo_sum(src_be, dst_be, IP_PROTO_TCP, l4_len);
+	uint16_t csum;
+
+	if (net->info.offloads & KP_NET_OFF_TX_CSUM) {
+		nb->flags |= NETBUF_CSUM_PARTIAL;
+		csum = (uint16_t)~inet_fold(pseudo);
+	} else {
+		nb->flags &= (uint16_t)~NETBUF_CSUM_PARTIAL;
+		csum = inet_fold(inet_sum(nb->data, nb->len, pseudo));
+	}
+	__builtin_memcpy(nb->data + 16, &csum, 2);
 }
 
 /*
@@ -502,6 +533,93 @@ static bool send_one_new(struct tcp_conn *c, uint32_t cwnd_left)
 	return send_new(c, b) == KEEL_OK;
 }
 
+/*
+ * Segmentation offload: a run of whole, never-sent, full-sized buffers
+ * from send_next, as much as both windows allow (at most 64 KiB and
+ * KP_NET_FRAGS_MAX buffers), goes to the device as one large segment,
+ * which the device cuts into MSS-sized ones with these headers. The
+ * first buffer carries the headers in its headroom, as a single segment
+ * would; the others' payload is only pointed at. Returns false (nothing
+ * sent) when no run of two buffers or more may go now; the caller then
+ * sends buffer by buffer.
+ */
+#define TSO_PAYLOAD_MAX (65535 - 20 - TCP_HLEN - TCP_OPTS_MAX)
+
+static bool send_tso(struct tcp_conn *c, uint32_t cwnd_left)
+{
+	struct keel_net *net = c->net;
+	struct kp_net_frag tail[KP_NET_FRAGS_MAX - 1];
+	struct netbuf *first = c->send_next, *last = NULL, *b;
+	uint32_t rwnd_left = window_left(c->snd_una, c->snd_wnd, c->snd_nxt);
+	uint32_t left = rwnd_left < cwnd_left ? rwnd_left : cwnd_left;
+	uint32_t bytes = 0, end;
+	unsigned n = 0;
+	uint8_t hop_mac[6];
+	uint8_t flags = TCP_ACK;
+	struct tcp_opts_out o;
+	struct tcp_txcb cb0;
+	keel_time now;
+	bool sack_left_out;
+	uint16_t wnd;
+
+	if (!first || !(net->info.offloads & KP_NET_OFF_TX_TSO4) || txcb(first)->len != c->mss ||
+	    seq_lt(txcb(first)->seq, c->snd_max) || left < 2u * c->mss)
+		return false;
+	for (b = first; b && n < KP_NET_FRAGS_MAX; b = b->next) {
+		if (txcb(b)->len != c->mss || bytes + c->mss > left ||
+		    bytes + c->mss > TSO_PAYLOAD_MAX)
+			break;
+		if (n > 0)
+			tail[n - 1] = (struct kp_net_frag){ b->buf + txcb(b)->off, txcb(b)->len };
+		bytes += c->mss;
+		last = b;
+		n++;
+	}
+	if (n < 2 || !ipv4_tso_ready(net, c->remote_ip_be, hop_mac))
+		return false;
+
+	end = txcb(first)->seq + bytes;
+	if (!last->next)
+		flags |= TCP_PSH;
+	if ((c->flags & CONN_WR_SHUT) && end == c->write_seq)
+		flags |= TCP_FIN;
+	now = keel_now();
+	sack_left_out = tcp_fill_opts(c, &o, c->mss, now) && (c->flags & CONN_ACK_NOW);
+	wnd = tcp_rcv_window_field(c);
+	acked_out(c);
+	cb0 = *txcb(first);
+	b = first->next;
+	first->data = first->buf + cb0.off;
+	first->len = cb0.len;
+	netbuf_ref(first);
+	if (tcp_build_header(net, first, c->local_port_be, c->remote_port_be, cb0.seq, c->rcv_nxt,
+	                     flags, wnd, &o) == KEEL_OK) {
+		tcp_set_csum(net, first, c->local_ip_be, c->remote_ip_be, bytes - cb0.len);
+		net->stats.tcp_out++;
+		ipv4_output_tso(net, first, tail, n - 1, bytes - cb0.len, c->mss, c->local_ip_be,
+		                c->remote_ip_be, hop_mac);
+	} else {
+		netbuf_free(net, first);
+	}
+	if (first->refs != 1)
+		KEEL_PANIC("tcp: a lower layer kept a shared send buffer");
+	first->data = first->buf + cb0.off;
+	first->len = cb0.len;
+	first->next = b;
+	*txcb(first) = cb0;
+	for (b = first;; b = b->next) {
+		txcb(b)->sent_at = now;
+		if (b == last)
+			break;
+	}
+	c->snd_nxt = end + ((flags & TCP_FIN) ? 1 : 0);
+	c->snd_max = seq_max(c->snd_max, c->snd_nxt);
+	c->send_next = last->next;
+	if (sack_left_out)
+		tcp_send_ack(c);
+	return true;
+}
+
 /* Loss recovery with SACK (RFC 6675 5, simplified): while the pipe leaves
  * room for a segment, retransmit the next lost hole, else send new data. */
 static bool sack_recovery_output(struct tcp_conn *c)
@@ -555,7 +673,7 @@ void tcp_output(struct tcp_conn *c)
 		for (unsigned guard = 0; guard < 4096; guard++) {
 			uint32_t cwnd_left = window_left(c->snd_una, c->cwnd, c->snd_nxt);
 
-			if (!send_one_new(c, cwnd_left))
+			if (!send_tso(c, cwnd_left) && !send_one_new(c, cwnd_left))
 				break;
 			sent = true;
 		}
@@ -569,6 +687,40 @@ void tcp_output(struct tcp_conn *c)
 		tcp_send_ack(c);
 
 	tcp_output_timer(c);
+}
+
+void tcp_output_soon(struct tcp_conn *c)
+{
+	struct tcp_state *ts = tcp_of(c->net);
+
+	/* Duplicate ACKs for out-of-order data go at once, one per segment:
+	 * a sender without SACK counts them to detect the loss. */
+	if (!c->net->rx_deferring || ((c->flags & CONN_ACK_NOW) && c->ooo_head)) {
+		tcp_output(c);
+		return;
+	}
+	if (c->flags & CONN_OUTPUT_DEFERRED)
+		return;
+	c->flags |= CONN_OUTPUT_DEFERRED;
+	tcp_conn_get(c);
+	c->deferred_next = ts->deferred;
+	ts->deferred = c;
+}
+
+void tcp_output_flush(struct keel_net *net)
+{
+	struct tcp_state *ts = tcp_of(net);
+
+	while (ts && ts->deferred) {
+		struct tcp_conn *c = ts->deferred;
+
+		ts->deferred = c->deferred_next;
+		c->deferred_next = NULL;
+		c->flags &= ~(uint32_t)CONN_OUTPUT_DEFERRED;
+		if (c->flags & CONN_LIVE)
+			tcp_output(c);
+		tcp_conn_put(c);
+	}
 }
 
 void tcp_output_timer(struct tcp_conn *c)

@@ -150,6 +150,28 @@ struct linux_iovec {
 
 #define LINUX_TUNGETIFF 0x800454d2u    /* _IOR('T', 210, unsigned int) */
 #define LINUX_BLKGETSIZE64 0x80081272u /* _IOR(0x12, 114, size_t) */
+#define LINUX_TUNSETOFFLOAD 0x400454d0u    /* _IOW('T', 208, unsigned int) */
+#define LINUX_TUNSETVNETHDRSZ 0x400454d8u  /* _IOW('T', 216, int) */
+
+/* TUNSETOFFLOAD: what the reader of the TAP can take. */
+#define LINUX_TUN_F_CSUM 0x01
+#define LINUX_TUN_F_TSO4 0x02
+
+/* struct virtio_net_hdr in front of each frame of an IFF_VNET_HDR TAP
+ * (10 bytes, the host's byte order). */
+struct linux_vnet_hdr {
+	uint8_t flags;
+	uint8_t gso_type;
+	uint16_t hdr_len;
+	uint16_t gso_size;
+	uint16_t csum_start;
+	uint16_t csum_offset;
+};
+#define LINUX_VNET_F_NEEDS_CSUM 1
+#define LINUX_VNET_F_DATA_VALID 2
+#define LINUX_VNET_GSO_NONE 0
+#define LINUX_VNET_GSO_TCPV4 1
+#define LINUX_VNET_GSO_ECN 0x80
 
 #define LINUX_IFF_TUN 0x0001
 #define LINUX_IFF_TAP 0x0002

@@ -4,7 +4,7 @@ ARCH := x86_64
 
 PLATFORM_SRCS := $(addprefix platform/linux/, \
 	start.S entry.c fail.c clock.c console.c exit.c manifest.c devices.c \
-	net.c block.c yield.c random.c memory.c filter.c seccomp.c hostpoll.c hostsock.c)
+	net.c vnet.c block.c yield.c random.c memory.c filter.c seccomp.c hostpoll.c hostsock.c)
 
 # The canary lives in the global __stack_chk_guard (libc) rather than at
 # %fs:0x28: images set up no thread pointer. The red zone is kept: no

@@ -5,8 +5,10 @@
  * the whole process with SIGSYS, SECCOMP_RET_KILL_PROCESS):
  *
  *   write          fd 1, fd 2 (console, messages) and the net devices' fds
- *   readv          the net devices' fds (a frame, plus one byte to spot
- *                  frames larger than the MTU)
+ *   readv          the net devices' fds (a virtio header, a frame in
+ *                  pieces, plus one byte to spot frames too large)
+ *   writev         the net devices' fds (a virtio header and a frame in
+ *                  pieces); with host sockets also any fd above E
  *   pread64        the block devices' fds
  *   pwrite64       the block devices' fds
  *   fdatasync      the block devices' fds
@@ -61,6 +63,7 @@ enum label {
 	L_KILL,
 	L_WRITE,
 	L_READV,
+	L_WRITEV,
 	L_BLOCK,
 	L_MPROTECT,
 	L_KILL_CALL,
@@ -292,8 +295,10 @@ int linux_filter_build(const struct linux_filter_spec *spec, struct linux_sock_f
 	jeq_goto(&a, LINUX_SYS_clock_gettime, L_ALLOW);
 	jeq_goto(&a, LINUX_SYS_ppoll, L_ALLOW);
 	jeq_goto(&a, LINUX_SYS_write, L_WRITE);
-	if (spec->n_net)
+	if (spec->n_net) {
 		jeq_goto(&a, LINUX_SYS_readv, L_READV);
+		jeq_goto(&a, LINUX_SYS_writev, L_WRITEV);
+	}
 	if (spec->n_block) {
 		jeq_goto(&a, LINUX_SYS_pread64, L_BLOCK);
 		jeq_goto(&a, LINUX_SYS_pwrite64, L_BLOCK);
@@ -313,6 +318,13 @@ int linux_filter_build(const struct linux_filter_spec *spec, struct linux_sock_f
 	if (spec->n_net) {
 		place(&a, L_READV);
 		allow_fds(&a, spec->net_fds, spec->n_net);
+		/* writev is also a socket call: a descriptor not a device's
+		 * goes on to the socket rules, when there are any. */
+		place(&a, L_WRITEV);
+		load(&a, LINUX_SECCOMP_DATA_ARG_LO(0));
+		for (unsigned i = 0; i < spec->n_net; i++)
+			jeq_goto(&a, (uint32_t)spec->net_fds[i], L_ALLOW);
+		jump(&a, spec->hostnet ? L_SOCK_FD : L_KILL);
 	}
 	if (spec->n_block) {
 		place(&a, L_BLOCK);

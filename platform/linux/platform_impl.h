@@ -32,6 +32,9 @@ struct linux_device {
 	/* net: the host reported an error or hang-up on the fd; it is no
 	 * longer polled, so a broken TAP cannot make kp_yield() spin. */
 	bool failed;
+	/* net: the TAP puts a struct linux_vnet_hdr before each frame
+	 * (IFF_VNET_HDR), which carries the offloads of net.offloads. */
+	bool vnet;
 	struct kp_net_info net;
 	struct kp_block_info block;
 };

@@ -21,13 +21,21 @@
  *
  * Features: VERSION_1 (modern), MAC (the device's address; else a random
  * locally administered one), MTU (a smaller MTU the device states is
- * used); ANY_LAYOUT on legacy devices. No checksum or segmentation
- * offload is negotiated: platform.h has no way to tell the stack that a
- * frame's checksum was not verified, or to ask the device to compute one,
- * so every frame in and out carries complete checksums.
+ * used); ANY_LAYOUT on legacy devices; CSUM and GUEST_CSUM, the checksum
+ * offloads of platform.h: the stack may send frames whose TCP checksum
+ * the device completes (kp_net_send with KP_NET_F_CSUM_PARTIAL), and the
+ * device may mark what it hands over as checked (DATA_VALID) or, for
+ * frames from its own host, as partial (NEEDS_CSUM): both become
+ * KP_NET_F_CSUM_OK, after the header is checked (flags it may not set,
+ * a checksum range outside the frame, any GSO type: dropped).
+ * kp_net_read() completes a partial checksum itself, so its callers get
+ * whole frames. Segmentation offloads (HOST_TSO4, GUEST_TSO4) are not
+ * negotiated: they need buffers of 64 KiB per descriptor.
  */
 #include "platform_impl.h"
 
+#define NET_F_CSUM (1ull << 0)       /* the device takes partial checksums */
+#define NET_F_GUEST_CSUM (1ull << 1) /* it may hand over partial or checked ones */
 #define NET_F_MTU (1ull << 3)
 #define NET_F_MAC (1ull << 5)
 
@@ -48,6 +56,14 @@
  * 10 on a legacy device without mergeable buffers. */
 #define HDR_MODERN 12
 #define HDR_LEGACY 10
+
+/* The header's fields (virtio 1.x, 5.1.6), little-endian. */
+#define HDR_FLAGS 0
+#define HDR_GSO_TYPE 1
+#define HDR_CSUM_START 6
+#define HDR_CSUM_OFFSET 8
+#define HDR_F_NEEDS_CSUM 1
+#define HDR_F_DATA_VALID 2
 
 struct net {
 	struct virtq rx, tx;
@@ -105,25 +121,82 @@ int kp_net_acquire(const char *name, kp_handle *handle, struct kp_net_info *info
 	return KEEL_OK;
 }
 
-int kp_net_read(kp_handle handle, void *buf, size_t size, size_t *len)
+static uint16_t get_le16(const uint8_t *p)
 {
-	struct net *n = lookup(handle);
+	return (uint16_t)(p[0] | p[1] << 8);
+}
 
-	if (!n || size < n->info.mtu + ETH_HEADER)
+static void put_le16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+}
+
+/*
+ * What the device's header says of a frame of `len` bytes, checked;
+ * false: drop it. *partial: the checksum at meta's csum_start +
+ * csum_offset is only partial.
+ */
+static bool header_in(const struct net *n, const uint8_t *h, size_t len, struct kp_net_meta *meta,
+                      bool *partial)
+{
+	uint8_t flags = h[HDR_FLAGS];
+
+	*meta = (struct kp_net_meta){ 0 };
+	*partial = false;
+	if (h[HDR_GSO_TYPE] != 0 || (flags & ~(HDR_F_NEEDS_CSUM | HDR_F_DATA_VALID)))
+		return false;
+	if (flags && !(n->info.offloads & KP_NET_OFF_RX_CSUM))
+		return false;
+	if (flags & HDR_F_NEEDS_CSUM) {
+		uint16_t start = get_le16(h + HDR_CSUM_START), off = get_le16(h + HDR_CSUM_OFFSET);
+
+		if (start < ETH_HEADER || (size_t)start + off + 2 > len)
+			return false;
+		meta->csum_start = start;
+		meta->csum_offset = off;
+		*partial = true;
+	}
+	if (flags)
+		meta->flags = KP_NET_F_CSUM_OK;
+	return true;
+}
+
+/* Takes the next good frame into bufs (as kp_net_recv), plus *partial. */
+static int take_frame(struct net *n, const struct kp_net_buf *bufs, unsigned nbufs, size_t *len,
+                      struct kp_net_meta *meta, bool *partial)
+{
+	size_t room = 0;
+
+	for (unsigned i = 0; i < nbufs; i++)
+		room += bufs[i].len;
+	if (room < n->info.mtu + ETH_HEADER)
 		return KEEL_EINVAL;
 	while (rx_pending(n)) {
 		struct virtq_used_elem e = virtq_take(&n->rx);
-		const uint8_t *frame;
+		const uint8_t *hdr, *frame;
 		size_t frame_len;
 		bool good;
 
 		if (e.id >= n->rx.size)
 			continue; /* not a buffer of ours: nothing to give back */
-		frame = n->rx_bufs + (size_t)e.id * BUF_SIZE + n->hdr_len;
+		hdr = n->rx_bufs + (size_t)e.id * BUF_SIZE;
+		frame = hdr + n->hdr_len;
 		frame_len = e.len - n->hdr_len;
-		good = e.len >= n->hdr_len + ETH_HEADER && frame_len <= n->info.mtu + ETH_HEADER;
-		if (good)
-			__builtin_memcpy(buf, frame, frame_len);
+		good = e.len >= n->hdr_len + ETH_HEADER && e.len <= BUF_SIZE &&
+		       frame_len <= n->info.mtu + ETH_HEADER &&
+		       header_in(n, hdr, frame_len, meta, partial);
+		if (good) {
+			size_t done = 0;
+
+			for (unsigned i = 0; i < nbufs && done < frame_len; i++) {
+				size_t k =
+				    frame_len - done < bufs[i].len ? frame_len - done : bufs[i].len;
+
+				__builtin_memcpy(bufs[i].base, frame + done, k);
+				done += k;
+			}
+		}
 		virtq_push(&n->rx, (uint16_t)e.id);
 		virtq_kick(&n->rx);
 		if (good) {
@@ -135,14 +208,75 @@ int kp_net_read(kp_handle handle, void *buf, size_t size, size_t *len)
 	return KEEL_EAGAIN;
 }
 
-int kp_net_write(kp_handle handle, const void *buf, size_t len)
+int kp_net_recv(kp_handle handle, const struct kp_net_buf *bufs, unsigned nbufs, size_t *len,
+                struct kp_net_meta *meta)
 {
 	struct net *n = lookup(handle);
+	bool partial;
+
+	if (!n || nbufs == 0 || nbufs > KP_NET_FRAGS_MAX)
+		return KEEL_EINVAL;
+	return take_frame(n, bufs, nbufs, len, meta, &partial);
+}
+
+/* The folded one's-complement sum of p[0..len), words taken
+ * little-endian (and stored back the same way). */
+static uint16_t fold_sum(const uint8_t *p, size_t len)
+{
+	uint64_t acc = 0;
+
+	for (; len >= 2; p += 2, len -= 2)
+		acc += get_le16(p);
+	if (len)
+		acc += p[0];
+	while (acc >> 16)
+		acc = (acc & 0xffff) + (acc >> 16);
+	return (uint16_t)acc;
+}
+
+int kp_net_read(kp_handle handle, void *buf, size_t size, size_t *len)
+{
+	struct net *n = lookup(handle);
+	struct kp_net_buf b = { buf, size };
+	struct kp_net_meta meta;
+	bool partial;
+	int err;
+
+	if (!n || size < n->info.mtu + ETH_HEADER)
+		return KEEL_EINVAL;
+	err = take_frame(n, &b, 1, len, &meta, &partial);
+	if (err == KEEL_OK && partial) {
+		uint8_t *f = buf;
+
+		put_le16(f + meta.csum_start + meta.csum_offset,
+		         (uint16_t)~fold_sum(f + meta.csum_start, *len - meta.csum_start));
+	}
+	return err;
+}
+
+int kp_net_send(kp_handle handle, const struct kp_net_frag *frags, unsigned nfrags,
+                const struct kp_net_meta *meta)
+{
+	struct net *n = lookup(handle);
+	size_t len = 0;
 	uint16_t id;
 	uint8_t *p;
 
-	if (!n || len < ETH_HEADER || len > n->info.mtu + ETH_HEADER)
+	if (!n || nfrags == 0 || nfrags > KP_NET_FRAGS_MAX)
 		return KEEL_EINVAL;
+	for (unsigned i = 0; i < nfrags; i++) {
+		if (frags[i].len > n->info.mtu + ETH_HEADER)
+			return KEEL_EINVAL;
+		len += frags[i].len;
+	}
+	if (len < ETH_HEADER || len > n->info.mtu + ETH_HEADER)
+		return KEEL_EINVAL;
+	if (meta && meta->flags) {
+		if (meta->flags != KP_NET_F_CSUM_PARTIAL ||
+		    !(n->info.offloads & KP_NET_OFF_TX_CSUM) || meta->csum_start < ETH_HEADER ||
+		    (size_t)meta->csum_start + meta->csum_offset + 2 > len)
+			return KEEL_EINVAL;
+	}
 	while (virtq_has_used(&n->tx)) {
 		struct virtq_used_elem e = virtq_take(&n->tx);
 
@@ -154,11 +288,27 @@ int kp_net_write(kp_handle handle, const void *buf, size_t len)
 	id = n->tx_free[--n->tx_nfree];
 	p = n->tx_bufs + (size_t)id * BUF_SIZE;
 	__builtin_memset(p, 0, n->hdr_len);
-	__builtin_memcpy(p + n->hdr_len, buf, len);
-	n->tx.desc[id].len = (uint32_t)(n->hdr_len + len);
+	if (meta && meta->flags) {
+		p[HDR_FLAGS] = HDR_F_NEEDS_CSUM;
+		put_le16(p + HDR_CSUM_START, meta->csum_start);
+		put_le16(p + HDR_CSUM_OFFSET, meta->csum_offset);
+	}
+	len = n->hdr_len;
+	for (unsigned i = 0; i < nfrags; i++) {
+		__builtin_memcpy(p + len, frags[i].base, frags[i].len);
+		len += frags[i].len;
+	}
+	n->tx.desc[id].len = (uint32_t)len;
 	virtq_push(&n->tx, id);
 	virtq_kick(&n->tx);
 	return KEEL_OK;
+}
+
+int kp_net_write(kp_handle handle, const void *buf, size_t len)
+{
+	struct kp_net_frag f = { buf, len };
+
+	return kp_net_send(handle, &f, 1, NULL);
 }
 
 static void read_mac(struct net *n, struct virtio_dev *d, bool offered)
@@ -196,7 +346,8 @@ void virtio_net_attach(struct device *dev, kp_handle h)
 {
 	struct virtio_dev *d = dev->vdev;
 	struct net *n = mem_take(sizeof(*n));
-	uint64_t wanted = NET_F_MAC | NET_F_MTU | (d->legacy ? VIRTIO_F_ANY_LAYOUT : 0);
+	uint64_t wanted = NET_F_MAC | NET_F_MTU | NET_F_CSUM | NET_F_GUEST_CSUM |
+	                  (d->legacy ? VIRTIO_F_ANY_LAYOUT : 0);
 	uint64_t f = virtio_negotiate(d, wanted);
 	unsigned entries;
 
@@ -212,6 +363,10 @@ void virtio_net_attach(struct device *dev, kp_handle h)
 			n->info.mtu = mtu;
 	}
 	read_mac(n, d, f & NET_F_MAC);
+	if (f & NET_F_CSUM)
+		n->info.offloads |= KP_NET_OFF_TX_CSUM;
+	if (f & NET_F_GUEST_CSUM)
+		n->info.offloads |= KP_NET_OFF_RX_CSUM;
 
 	virtio_irq(d, rx_interrupt, n);
 	entries = net_entries();

@@ -108,7 +108,7 @@ int main(int argc, char **argv)
 		return fail("kp_block_acquire(storage)");
 	if (kp_block_acquire("nothing", &h, &info) != KEEL_ENODEV)
 		return fail("kp_block_acquire found an undeclared device");
-	if (kp_net_acquire("storage", &h, &(struct kp_net_info){ { 0 }, 0 }) != KEEL_ENODEV)
+	if (kp_net_acquire("storage", &h, &(struct kp_net_info){ { 0 }, 0, 0 }) != KEEL_ENODEV)
 		return fail("kp_net_acquire took a block device");
 	if (kp_block_acquire("storage", &h, &info) != KEEL_OK || h != 0)
 		return fail("storage is not handle 0");

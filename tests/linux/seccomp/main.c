@@ -137,7 +137,7 @@ static int allowed(void)
 	page[0] = 1;
 	if (kp_page_guard(page + 1, sizeof(page), 1) != KEEL_EINVAL)
 		return fail("kp_page_guard took an unaligned address");
-	if (kp_net_acquire("service", &(kp_handle){ 0 }, &(struct kp_net_info){ { 0 }, 0 }) !=
+	if (kp_net_acquire("service", &(kp_handle){ 0 }, &(struct kp_net_info){ { 0 }, 0, 0 }) !=
 	    KEEL_ENODEV)
 		return fail("kp_net_acquire found an undeclared device");
 	/* The filter lets messages through on fd 2 as well. */

@@ -26,6 +26,9 @@ static void run_body(void *arg)
 	struct body *b = arg;
 
 	b->fn(b->arg);
+	if (h_offloads)
+		printf("offloads %#x: %lu TSO frames, %lu with partial checksums\n",
+		       (unsigned)h_offloads, h_tso_frames, h_partial_frames);
 	printf("PASS %s\n", h_test_name);
 	fflush(stdout);
 	/* Fibers of the stack (DHCP, TCP timers) may live on: the test ends

@@ -65,6 +65,7 @@ int h_main(const char *name, void (*body)(void *), void *arg);
 
 struct h_frame {
 	size_t len;
+	struct kp_net_meta meta; /* injected frames: what the device says */
 	uint8_t data[H_FRAME_MAX];
 };
 
@@ -72,6 +73,20 @@ extern const uint8_t h_stack_mac[6]; /* 02:00:00:00:00:02 */
 extern const uint8_t h_peer_mac[6];  /* 02:00:00:00:00:01, the peer at 10.0.0.1 */
 /* The device's MTU (default 1500); set before h_open to test others. */
 extern size_t h_mtu;
+/*
+ * Offloads the device offers (enum kp_net_offload; default none, or the
+ * environment variable H_OFFLOADS, e.g. 0xf for all). With them the fake
+ * device checks what the stack sends strictly (a breach fails the test),
+ * completes partial checksums and cuts TSO frames into segments as a
+ * real one would, so tests see ordinary frames either way.
+ */
+extern uint32_t h_offloads;
+/* Frames sent with KP_NET_F_TSO4, and with only a partial checksum. */
+extern unsigned long h_tso_frames, h_partial_frames;
+/* Queues a frame with what the device says of it (flags, gso_size...).
+ * Frames above H_FRAME_MAX (up to KP_NET_GSO_FRAME_MAX) are held apart
+ * and read before the queue, one at a time. */
+void h_inject_meta(const void *frame, size_t len, const struct kp_net_meta *meta);
 /* When not KEEL_OK, kp_net_write() fails with it (the frame is not captured). */
 extern int h_write_error;
 /* The fake monotonic clock. */

@@ -16,7 +16,12 @@
 const uint8_t h_stack_mac[6] = { 0x02, 0, 0, 0, 0, 0x02 };
 const uint8_t h_peer_mac[6] = { 0x02, 0, 0, 0, 0, 0x01 };
 size_t h_mtu = 1500;
+uint32_t h_offloads;
 int h_write_error = KEEL_OK;
+unsigned long h_tso_frames, h_partial_frames;
+static struct kp_net_meta big_meta;
+static uint8_t *big_frame;
+static size_t big_len;
 kp_time h_clock = 1000;
 size_t h_heap_free = 64u << 20;
 
@@ -54,6 +59,7 @@ static void queue_push(struct queue *q, const void *data, size_t len, const char
 	}
 	f = &q->frame[(q->head + q->count) % QUEUE_FRAMES];
 	f->len = len;
+	f->meta = (struct kp_net_meta){ 0 };
 	memcpy(f->data, data, len);
 	q->count++;
 }
@@ -76,7 +82,7 @@ void h_inject(const void *frame, size_t len)
 
 size_t h_rx_pending(void)
 {
-	return rx.count;
+	return rx.count + (big_frame ? 1 : 0);
 }
 
 size_t h_tx_pending(void)
@@ -133,7 +139,7 @@ uint64_t kp_clock_wall(void)
 
 void kp_yield(kp_time deadline, kp_handle_set *ready)
 {
-	*ready = rx.count ? (kp_handle_set)1 << H_HANDLE : 0;
+	*ready = rx.count || big_frame ? (kp_handle_set)1 << H_HANDLE : 0;
 	if (*ready)
 		return;
 	if (deadline == KP_TIME_MAX) {
@@ -151,6 +157,10 @@ int kp_net_acquire(const char *name, kp_handle *handle, struct kp_net_info *info
 	*handle = H_HANDLE;
 	memcpy(info->mac, h_stack_mac, 6);
 	info->mtu = h_mtu;
+	info->offloads = h_offloads;
+	if (getenv("H_OFFLOADS"))
+		info->offloads = (uint32_t)strtoul(getenv("H_OFFLOADS"), NULL, 0);
+	h_offloads = info->offloads;
 	return KEEL_OK;
 }
 
@@ -181,6 +191,187 @@ int kp_net_read(kp_handle handle, void *buf, size_t size, size_t *len)
 	memcpy(buf, f->data, f->len);
 	*len = f->len;
 	queue_drop(&rx);
+	return KEEL_OK;
+}
+
+void h_inject_meta(const void *frame, size_t len, const struct kp_net_meta *meta)
+{
+	if (len > H_FRAME_MAX) {
+		/* One large frame at a time, ahead of the queue. */
+		free(big_frame);
+		big_frame = malloc(len);
+		if (!big_frame)
+			abort();
+		memcpy(big_frame, frame, len);
+		big_len = len;
+		big_meta = *meta;
+	} else {
+		h_inject(frame, len);
+		rx.frame[(rx.head + rx.count - 1) % QUEUE_FRAMES].meta = *meta;
+	}
+}
+
+/* What a device does with a partial checksum: checks the field holds
+ * the pseudo-header sum the contract asks for, then completes it. */
+static bool complete_csum(uint8_t *f, size_t len, const struct kp_net_meta *m)
+{
+	const uint8_t *ip = f + 14;
+	uint32_t src, dst;
+	uint16_t l4_len, want, c;
+
+	if (m->csum_start != 14 + (ip[0] & 0x0f) * 4 || m->csum_offset != 16 || ip[9] != 6 ||
+	    (size_t)m->csum_start + 18 > len)
+		return false;
+	memcpy(&src, ip + 12, 4);
+	memcpy(&dst, ip + 16, 4);
+	l4_len = (uint16_t)(net_get16(ip + 2) - (ip[0] & 0x0f) * 4);
+	want = (uint16_t)~inet_fold(inet_pseudo_sum(src, dst, IP_PROTO_TCP, l4_len));
+	memcpy(&c, f + m->csum_start + 16, 2);
+	if (c != want)
+		return false;
+	c = inet_fold(inet_sum(f + m->csum_start, len - m->csum_start, 0));
+	memcpy(f + m->csum_start + 16, &c, 2);
+	return true;
+}
+
+/* Cuts a TSO frame as a device would, queueing each segment. */
+static bool segment(const uint8_t *f, size_t len, const struct kp_net_meta *m)
+{
+	const uint8_t *ip = f + 14;
+	size_t ihl = (size_t)(ip[0] & 0x0f) * 4, thl, hlen;
+	uint32_t seq, src, dst;
+	uint16_t id;
+
+	if (ihl != 20 || ip[9] != 6 || m->csum_start != 34 || m->gso_size == 0 ||
+	    net_get16(ip + 2) != len - 14)
+		return false;
+	thl = (size_t)(f[34 + 12] >> 4) * 4;
+	hlen = 34 + thl;
+	if (hlen >= len)
+		return false;
+	seq = net_get32(f + 34 + 4);
+	id = net_get16(ip + 4);
+	for (size_t off = hlen; off < len; off += m->gso_size) {
+		uint8_t seg[H_FRAME_MAX];
+		size_t n = len - off < m->gso_size ? len - off : m->gso_size;
+		bool last = off + n == len;
+		uint16_t pseudo;
+
+		if (hlen + n > h_mtu + 14)
+			return false;
+		memcpy(seg, f, hlen);
+		memcpy(seg + hlen, f + off, n);
+		net_put16(seg + 14 + 2, (uint16_t)(20 + thl + n));
+		net_put16(seg + 14 + 4, id++);
+		seg[14 + 10] = seg[14 + 11] = 0;
+		pseudo = inet_fold(inet_sum(seg + 14, 20, 0));
+		memcpy(seg + 14 + 10, &pseudo, 2);
+		net_put32(seg + 34 + 4, seq);
+		if (!last)
+			seg[34 + 13] &= (uint8_t)~0x09; /* FIN, PSH */
+		memcpy(&src, ip + 12, 4);
+		memcpy(&dst, ip + 16, 4);
+		pseudo = (uint16_t)~inet_fold(
+		    inet_pseudo_sum(src, dst, IP_PROTO_TCP, (uint16_t)(thl + n)));
+		memcpy(seg + 34 + 16, &pseudo, 2);
+		{
+			struct kp_net_meta one = { KP_NET_F_CSUM_PARTIAL, 34, 16, 0 };
+
+			if (!complete_csum(seg, hlen + n, &one))
+				return false;
+		}
+		queue_push(&tx, seg, hlen + n, "sent-frame");
+		tx_total++;
+		seq += (uint32_t)n;
+	}
+	return true;
+}
+
+int kp_net_send(kp_handle handle, const struct kp_net_frag *frags, unsigned nfrags,
+                const struct kp_net_meta *meta)
+{
+	static uint8_t f[KP_NET_GSO_FRAME_MAX];
+	struct kp_net_meta none = { 0 };
+	size_t len = 0;
+
+	if (!meta)
+		meta = &none;
+	if (handle != H_HANDLE || nfrags == 0 || nfrags > KP_NET_FRAGS_MAX)
+		return KEEL_EINVAL;
+	for (unsigned i = 0; i < nfrags; i++) {
+		if (frags[i].len > sizeof(f) - len)
+			return KEEL_EINVAL;
+		memcpy(f + len, frags[i].base, frags[i].len);
+		len += frags[i].len;
+	}
+	/* The contract, checked strictly: a test fails on any breach. */
+	if (meta->flags & ~(KP_NET_F_CSUM_PARTIAL | KP_NET_F_TSO4))
+		h_fail(__FILE__, __LINE__, "kp_net_send: unknown flags");
+	if ((meta->flags & KP_NET_F_CSUM_PARTIAL) && !(h_offloads & KP_NET_OFF_TX_CSUM))
+		h_fail(__FILE__, __LINE__, "kp_net_send: partial checksum not offered");
+	if ((meta->flags & KP_NET_F_TSO4) &&
+	    (!(h_offloads & KP_NET_OFF_TX_TSO4) || !(meta->flags & KP_NET_F_CSUM_PARTIAL)))
+		h_fail(__FILE__, __LINE__, "kp_net_send: TSO not offered or without checksum");
+	if (len < 14 || (!(meta->flags & KP_NET_F_TSO4) && len > h_mtu + 14))
+		return KEEL_EINVAL;
+	if (h_write_error != KEEL_OK)
+		return h_write_error;
+	if (meta->flags & KP_NET_F_TSO4) {
+		h_tso_frames++;
+		if (!segment(f, len, meta))
+			h_fail(__FILE__, __LINE__,
+			       "kp_net_send: a TSO frame the device cannot cut");
+		return KEEL_OK;
+	}
+	if (meta->flags & KP_NET_F_CSUM_PARTIAL) {
+		h_partial_frames++;
+		if (!complete_csum(f, len, meta))
+			h_fail(__FILE__, __LINE__, "kp_net_send: bad partial checksum");
+	}
+	queue_push(&tx, f, len, "sent-frame");
+	tx_total++;
+	return KEEL_OK;
+}
+
+int kp_net_recv(kp_handle handle, const struct kp_net_buf *bufs, unsigned nbufs, size_t *len,
+                struct kp_net_meta *meta)
+{
+	struct h_frame *q = queue_peek(&rx);
+	const uint8_t *data = big_frame ? big_frame : q ? q->data : NULL;
+	size_t flen = big_frame ? big_len : q ? q->len : 0, room = 0, done = 0;
+
+	if (handle != H_HANDLE || nbufs == 0 || nbufs > KP_NET_FRAGS_MAX)
+		return KEEL_EINVAL;
+	for (unsigned i = 0; i < nbufs; i++)
+		room += bufs[i].len;
+	if (room < h_mtu + 14)
+		return KEEL_EINVAL;
+	if (!data)
+		return KEEL_EAGAIN;
+	*meta = big_frame ? big_meta : q->meta;
+	if (flen > room || flen < 14 || (flen > h_mtu + 14 && !(meta->flags & KP_NET_F_GSO4))) {
+		/* Dropped, as the platforms do. */
+		if (big_frame) {
+			free(big_frame);
+			big_frame = NULL;
+		} else {
+			queue_drop(&rx);
+		}
+		return KEEL_EAGAIN;
+	}
+	for (unsigned i = 0; i < nbufs && done < flen; i++) {
+		size_t n = flen - done < bufs[i].len ? flen - done : bufs[i].len;
+
+		memcpy(bufs[i].base, data + done, n);
+		done += n;
+	}
+	*len = flen;
+	if (big_frame) {
+		free(big_frame);
+		big_frame = NULL;
+	} else {
+		queue_drop(&rx);
+	}
 	return KEEL_OK;
 }
 
