@@ -37,7 +37,11 @@
 # Variables: REL_SECONDS (30), REL_RATE_KA (1000), REL_KA_CONNS (128),
 # REL_RATE_NEW (200), REL_NMAP_PORTS,
 # REL_CORPUS (10000 frames), REL_SEED (1), REL_SLOW (300),
-# REL_ATTACKS (the list above, to run some only).
+# REL_ATTACKS (the list above, to run some only), REL_GOALS (rates: the
+# goals above; survival: only that the image survives each attack with
+# no failed request, the shares printed but not judged, for the short
+# run on a shared machine where a fixed rate can fall behind for reasons
+# of the host's).
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 REL_NAME=attack
@@ -52,6 +56,7 @@ count=${REL_CORPUS:-10000}
 seed=${REL_SEED:-1}
 slow=${REL_SLOW:-300}
 attacks=${REL_ATTACKS:-syn-flood frag-flood arp-flood corpus nmap slow}
+goals=${REL_GOALS:-rates}
 py=/usr/bin/python3 # Debian's, where python3-scapy lives
 rel_need hping3 nmap wrk
 [ -x $py ] || rel_die "Debian's python3 is needed"
@@ -183,6 +188,8 @@ for a in $attacks; do
 	verdict=ok
 	if [ $alive != yes ]; then
 		verdict="FAIL (the image did not survive)"
+	elif [ "$goals" = survival ]; then
+		[ "$errs" -eq 0 ] || verdict="FAIL ($errs errors)"
 	elif [ "$a" = syn-flood ]; then
 		awk -v s="$s_ka" -v n="$s_new" 'BEGIN {exit !(s >= 90 && n >= 90)}' ||
 			verdict="FAIL (under 90% served)"
@@ -220,6 +227,7 @@ fi
 rel_stop_www
 echo
 if [ $fails -eq 0 ]; then
+	[ "$goals" = survival ] && echo "attack: the image survived every attack with no failed request (shares not judged)" && exit 0
 	echo "attack: the image survived every attack and served as required"
 	exit 0
 fi
