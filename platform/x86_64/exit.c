@@ -59,6 +59,10 @@ void kp_abort(void)
 	kp_exit(X86_EXIT_ABORT);
 }
 
+/* "This image is for x86_64": every image calls kp_exit, so this object
+ * file, and with it the note, is in every image (manifest.c checks it). */
+KEEL__NOTE(target, KEEL_NOTE_TARGET, x86_64);
+
 const char *kp_target(void)
 {
 	return "x86_64";

@@ -1,6 +1,7 @@
 /*
- * manifest.c — the image's manifest: the target note this platform adds to
- * every image, and checking the notes in memory before main.
+ * manifest.c — the image's manifest: checking the notes in memory before
+ * main. The target note itself is emitted beside kp_target() (exit.c),
+ * so that platform/xen, which shares this file, names its own target.
  *
  * The launcher (tools/qemu-run.sh) checks the file, but the image checks
  * again: it may have been started by hand. The declared devices are
@@ -8,10 +9,6 @@
  * devices.c matches them to hardware once memory and interrupts are up.
  */
 #include "platform_impl.h"
-
-/* "This image is for x86_64". start.c calls manifest_check(), so this
- * object file, and with it the note, is in every image. */
-KEEL__NOTE(target, KEEL_NOTE_TARGET, x86_64);
 
 #define NOTE_NAMESZ 5 /* "Keel" and its NUL */
 
@@ -81,9 +78,9 @@ void manifest_check(void)
 			x86_fail("the manifest (.note.keel) holds an invalid name", NULL);
 		switch (note->type) {
 		case KEEL_NOTE_TARGET:
-			if (!x86_streq(note->desc, "x86_64"))
+			if (!x86_streq(note->desc, kp_target()))
 				x86_fail("this image was built for target '", note->desc,
-				         "', not x86_64", NULL);
+				         "', not ", kp_target(), NULL);
 			targets++;
 			break;
 		case KEEL_NOTE_NET:
