@@ -4,7 +4,8 @@
  *
  * Xen first: the hypercall page, which the console needs. On anything
  * but Xen the image says so on COM1 (where the machine may have a UART)
- * and halts; the x86_64 target is the one for other hypervisors. Then
+ * and halts (ending QEMU through its exit device when there is one); the
+ * x86_64 target is the one for other hypervisors. Then
  * as on x86_64: CPU tables, boot information, manifest, paging. The
  * shared info page goes over a page of .bss (mapped by then), and the
  * clock and event channels read it. The PV console ring, if the console
@@ -63,6 +64,8 @@ static void not_on_xen(void)
 
 	for (const char *p = msg; *p; p++)
 		io_out8(COM1, (uint8_t)*p);
+	/* QEMU's exit device, if the machine has one, ends the VM. */
+	io_out8(0xf4, X86_EXIT_REFUSED);
 	for (;;)
 		__asm__ volatile("cli; hlt");
 }
