@@ -17,6 +17,7 @@ PLATFORM_SRCS := $(addprefix platform/x86_64/,$(XEN_SHARED_X86_64)) \
 	platform/xen/devices.c \
 	platform/xen/evtchn.c \
 	platform/xen/exit.c \
+	platform/xen/gnttab.c \
 	platform/xen/hypercall.c \
 	platform/xen/hypercall_page.S \
 	platform/xen/random.c \

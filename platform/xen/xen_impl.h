@@ -149,6 +149,20 @@ extern uint64_t evtchn_strays;
 /* Arms vCPU 0's one-shot timer for Xen system time `xen_ns`; 0 stops it. */
 void xen_timer_set(uint64_t xen_ns);
 
+/* ---- Grant tables (gnttab.c) ---------------------------------------------- */
+
+#define GNTTAB_ENTRIES (PAGE_SIZE / 8) /* one frame of version-1 entries */
+
+/* Lets domain `domid` access page `pfn` (read-only or not); *ref is the
+ * grant reference to give it. KEEL_ENOMEM: no free entry; KEEL_EINVAL:
+ * a bad domain or frame; KEEL_EIO: Xen would not map the table. */
+int gnttab_grant(uint16_t domid, uint64_t pfn, bool readonly, uint32_t *ref);
+/* Takes grant `ref` back. KEEL_EAGAIN: the other domain is still using
+ * the page (try later); KEEL_EINVAL: not a grant of ours. */
+int gnttab_end(uint32_t ref);
+/* GNTTABOP_* with `count` operations at uop. */
+long gnttab_op(unsigned cmd, void *uop, unsigned count);
+
 /* ---- Time (clock.c) -------------------------------------------------------- */
 
 /* Checks the PV clock, takes the boot time; refuses to boot on a clock
