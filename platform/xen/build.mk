@@ -23,6 +23,8 @@ PLATFORM_SRCS := $(addprefix platform/x86_64/,$(XEN_SHARED_X86_64)) \
 	platform/xen/random.c \
 	platform/xen/shared_info.c \
 	platform/xen/start.c \
+	platform/xen/xenstore.c \
+	platform/xen/xenstore_xen.c \
 	platform/xen/yield.c
 
 # As on x86_64 (platform/x86_64/build.mk says why).

@@ -20,6 +20,7 @@
 #define KEEL_XEN_IMPL_H
 
 #include "../x86_64/platform_impl.h"
+#include "xenstore.h"
 
 /* ---- Hypercalls (hypercall.c, hypercall_page.S) ---------------------------- */
 
@@ -162,6 +163,13 @@ int gnttab_grant(uint16_t domid, uint64_t pfn, bool readonly, uint32_t *ref);
 int gnttab_end(uint32_t ref);
 /* GNTTABOP_* with `count` operations at uop. */
 long gnttab_op(unsigned cmd, void *uop, unsigned count);
+
+/* ---- xenstore on Xen's ring (xenstore_xen.c) ------------------------------ */
+
+/* Opens the domain's xenstore connection. KEEL_ENODEV: the domain has
+ * none (the initial domain without xenstored); KEEL_EIO: Xen names a
+ * page or port that cannot be right; KEEL_ENOMEM: no page table left. */
+int xen_xenstore_open(struct xs_conn *c);
 
 /* ---- Time (clock.c) -------------------------------------------------------- */
 

@@ -34,6 +34,11 @@ refused "unknown option '--frob'" --frob "$img"
 refused "out of range" --mem 2 "$img"
 refused "both kinds of quotes" "$img" -- "it's \"quoted\""
 
+# The initial domain has no xenstore: the client says so, cleanly.
+xen_build tests/xen/xsread
+xen_run 0 "$(xen_image tests/xen/xsread)"
+expect_line "$out" "xenstore: none"
+
 # Xen booting an image that declares a device, without the launcher.
 cp "$(xen_image tests/x86_64/netdev)" "$tmp/netdev"
 qemu-system-x86_64 -accel tcg -M q35 -cpu max -m 128 -display none -nodefaults -no-user-config \

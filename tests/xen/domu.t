@@ -5,7 +5,8 @@
 # (tools/xen-domu-run.sh). A domU may not write to Xen's console, so
 # the image's lines come through its PV console ring and xenconsoled:
 # hello's timers and clocks work as a domU, a status and a crash status
-# come back, and a fault is reported. No devices yet: no netfront or
+# come back, a fault is reported, and the xenstore client reads and
+# writes through the real xenstored. No devices yet: no netfront or
 # blkfront, so no vif, disk, ping, curl or store test in this lane.
 set -u
 . tests/lib.sh
@@ -16,7 +17,7 @@ if [ ! -r build/host/xen-dom0/vmlinuz ]; then
 	sh tools/fetch-xen-dom0.sh build/host/xen-dom0 >/dev/null 2>&1 ||
 		fail "cannot assemble the dom0 with tools/fetch-xen-dom0.sh"
 fi
-xen_build examples/hello tests/xen/status tests/x86_64/faults
+xen_build examples/hello tests/xen/status tests/x86_64/faults tests/xen/xsread
 
 domu_run() { # domu_run WANT ARGS...: output in $out
 	want=$1
@@ -44,4 +45,12 @@ domu_run 139 "$(xen_image tests/x86_64/faults)" -- null
 expect_text "$out" "#PF page fault (vector 14)"
 expect_text "$out" "null pointer dereference"
 
-pass "xen domU lane: hello, status 3, a fault, through xl and the PV console"
+# The xenstore client against the real xenstored: its own name and id,
+# a missing node, a write read back.
+domu_run 0 "$(xen_image tests/xen/xsread)"
+expect_line "$out" "xenstore: name keel"
+printf '%s\n' "$out" | grep -Eq '^xenstore: domid [1-9][0-9]*$' || fail "no domid read: $out"
+expect_line "$out" "xenstore: missing node: ENOENT"
+expect_line "$out" "xenstore: ok"
+
+pass "xen domU lane: hello, status 3, a fault through xl and the PV console; xenstore reads and writes"
