@@ -9,6 +9,10 @@
 #
 #   sh bench/xen-boot.sh [RUNS]        (default 7 runs of each)
 #
+# Then the full domU lane (tools/xen-domu-run.sh, RUNS / 2 + 1 runs: it
+# boots a Linux dom0 each time): from `xl create` (the dom0's marker line
+# just before it) to the image's main.
+#
 # Wall time, not instructions: Xen's own boot under TCG dominates, and a
 # trace of it from QEMU would be too large to be worth it. Times are when
 # a line reaches this script through a pipe (a few ms late at most).
@@ -81,3 +85,37 @@ printf 'xen lane: Xen first line %s, dom0 build %s, main %s; dom0 build to main 
 	"$xfirst" "$xbuild" "$xmain" "$(awk '{ print $3 - $2 }' "$out/xen.times" | median)"
 printf 'x86_64 q35 (qemu-run.sh): main %s\n' "$kmain"
 printf 'ratio xen/x86_64 to main: %s\n' "$(echo "scale=1; $xmain / $kmain" | bc)"
+
+# ---- The domU lane ------------------------------------------------------------
+
+domu_once() {
+	: >"$out/domu.log"
+	t0=$(now_ms)
+	(
+		tail -n +1 -f "$out/domu.log" | while IFS= read -r line; do
+			case "$line" in
+			"dom0: domain console begins"*) echo $(($(now_ms) - t0)) >"$out/domu.begin"; break ;;
+			esac
+		done
+	) &
+	watcher=$!
+	sh tools/xen-domu-run.sh --xen-log "$out/domu.log" "$xen_hello" 2>/dev/null |
+		while IFS= read -r line; do
+			case "$line" in "Hello from Keel"*) echo $(($(now_ms) - t0)) >"$out/domu.main" ;; esac
+		done
+	kill "$watcher" 2>/dev/null || true
+	wait "$watcher" 2>/dev/null || true
+	echo "$(cat "$out/domu.begin" 2>/dev/null) $(cat "$out/domu.main" 2>/dev/null)" >>"$out/domu.times"
+	rm -f "$out/domu.begin" "$out/domu.main"
+}
+
+if [ -r build/host/xen-dom0/vmlinuz ] || sh tools/fetch-xen-dom0.sh build/host/xen-dom0 >/dev/null; then
+	rm -f "$out/domu.times"
+	for _ in $(seq $((runs / 2 + 1))); do
+		domu_once
+	done
+	echo "== domU lane, median of $((runs / 2 + 1)) (ms after QEMU's start)"
+	printf 'xl create %s, main %s; xl create to main %s\n' \
+		"$(cut -d' ' -f1 "$out/domu.times" | median)" "$(cut -d' ' -f2 "$out/domu.times" | median)" \
+		"$(awk '{ print $2 - $1 }' "$out/domu.times" | median)"
+fi
