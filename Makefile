@@ -21,7 +21,7 @@ BUILD_DIR ?= build/$(TARGET)
 B := $(BUILD_DIR)
 H := build/host
 
-KNOWN_TARGETS := linux x86_64 aarch64
+KNOWN_TARGETS := linux x86_64 aarch64 xen
 ifeq ($(filter $(TARGET),$(KNOWN_TARGETS)),)
 $(error unknown target '$(TARGET)'; known targets: $(KNOWN_TARGETS))
 endif

@@ -73,7 +73,7 @@ static void *at(uint64_t addr)
 
 /* Keeps the page-aligned inside of a usable range; drops what is left
  * over when the map has more ranges than boot_info can hold. */
-static void add_ram(uint64_t addr, uint64_t len)
+void boot_info_add_ram(uint64_t addr, uint64_t len)
 {
 	uint64_t start = (addr + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1);
 	uint64_t end = (addr + len) & ~(uint64_t)(PAGE_SIZE - 1);
@@ -83,6 +83,12 @@ static void add_ram(uint64_t addr, uint64_t len)
 	boot_info.ram[boot_info.nram].start = start;
 	boot_info.ram[boot_info.nram].end = end;
 	boot_info.nram++;
+}
+
+/* No hypervisor to ask by default; platform/xen's start.c asks Xen. */
+__attribute__((weak)) bool boot_memmap_from_hypervisor(void)
+{
+	return false;
 }
 
 static void copy_cmdline(uint64_t addr)
@@ -109,6 +115,10 @@ static void read_pvh(uint64_t addr)
 
 	if (!readable(addr, sizeof(*si)) || si->magic != PVH_MAGIC)
 		platform_fail("the PVH start info is missing or damaged", NULL);
+	if ((si->version < 1 || si->memmap_entries == 0) && boot_memmap_from_hypervisor()) {
+		copy_cmdline(si->cmdline_paddr);
+		return;
+	}
 	if (si->version < 1 || si->memmap_entries == 0)
 		platform_fail("the PVH loader gave no memory map (hvm_start_info version 0); "
 		         "use a loader that passes one (QEMU, Firecracker, Xen >= 4.11)",
@@ -121,7 +131,7 @@ static void read_pvh(uint64_t addr)
 		    (const struct hvm_memmap_entry *)at(si->memmap_paddr) + i;
 
 		if (e->type == E820_RAM)
-			add_ram(e->addr, e->size);
+			boot_info_add_ram(e->addr, e->size);
 	}
 	copy_cmdline(si->cmdline_paddr);
 }
@@ -146,12 +156,12 @@ static void read_multiboot(uint64_t addr)
 			if (e->size < sizeof(*e) - sizeof(e->size))
 				platform_fail("the multiboot memory map is damaged", NULL);
 			if (e->type == E820_RAM)
-				add_ram(e->addr, e->len);
+				boot_info_add_ram(e->addr, e->len);
 			p += (uint64_t)e->size + sizeof(e->size);
 		}
 	} else if (mb->flags & MB_INFO_MEMORY) {
 		/* Only the amount of memory above 1 MiB, contiguous. */
-		add_ram(1u << 20, (uint64_t)mb->mem_upper << 10);
+		boot_info_add_ram(1u << 20, (uint64_t)mb->mem_upper << 10);
 	}
 	if (mb->flags & MB_INFO_CMDLINE) {
 		copy_cmdline(mb->cmdline);

@@ -19,6 +19,7 @@ PLATFORM_SRCS := \
 	platform/x86_64/cmdline.c \
 	platform/x86_64/console.c \
 	platform/x86_64/cpu.c \
+	platform/x86_64/cpu_random.c \
 	platform/x86_64/cpu_tables.c \
 	platform/x86_64/exit.c \
 	platform/x86_64/fault.c \

@@ -31,7 +31,9 @@
 #include "layout.h"
 
 /* This target's name, for platform/common/manifest.c. */
+#ifndef PLATFORM_TARGET /* platform/xen builds these files as target xen */
 #define PLATFORM_TARGET x86_64
+#endif
 
 /* ---- Boot information (boot_info.c) -------------------------------------- */
 
@@ -71,6 +73,16 @@ extern struct boot_info boot_info;
 /* Copies the loader's information into boot_info; refuses to boot (with
  * a message) when there is no memory map or the structures are unusable. */
 void boot_info_read(enum boot_kind kind, uint32_t info_paddr);
+/* Adds a usable RAM range to boot_info (page-aligned inwards; ignored
+ * when empty, wrapping, or beyond BOOT_MEMMAP_MAX ranges). */
+void boot_info_add_ram(uint64_t addr, uint64_t len);
+/*
+ * When a PVH loader passes no memory map (hvm_start_info version 0, as
+ * Xen does for its initial domain), boot_info_read calls this to get it
+ * from the hypervisor instead: true when it filled boot_info.ram. The
+ * default (weak, boot_info.c) has no hypervisor to ask.
+ */
+bool boot_memmap_from_hypervisor(void);
 
 /*
  * Splits boot_info.cmdline into argv (cmdline.c). A word

@@ -8,49 +8,10 @@
  * two are independent, so the result is as unpredictable as the better
  * of them: neither a broken RDRAND nor a host that lies can make it
  * worse than the other source alone. With one source, it is used alone;
- * with none (or both failing), KEEL_EIO.
- *
- * RDRAND output comes from a generator the hardware reseeds itself, and
- * Intel's guidance is that ten failed tries in a row mean a broken unit;
- * RDSEED may run dry under load and gets more tries with a pause between
- * them. On QEMU under TCG, `-cpu max` offers RDRAND.
+ * with none (or both failing), KEEL_EIO. The CPU's side is cpu_random.c.
+ * On QEMU under TCG, `-cpu max` offers RDRAND.
  */
 #include "platform_impl.h"
-
-#define RDRAND_TRIES 10
-#define RDSEED_TRIES 100
-
-/* No canary in these two: canary.c calls them before it exists. */
-__attribute__((no_stack_protector)) bool cpu_rdrand64(uint64_t *out)
-{
-	for (unsigned i = 0; i < RDRAND_TRIES; i++) {
-		uint64_t v;
-		uint8_t ok;
-
-		__asm__ volatile("rdrand %0; setc %1" : "=r"(v), "=qm"(ok)::"cc");
-		if (ok) {
-			*out = v;
-			return true;
-		}
-	}
-	return false;
-}
-
-__attribute__((no_stack_protector)) bool cpu_rdseed64(uint64_t *out)
-{
-	for (unsigned i = 0; i < RDSEED_TRIES; i++) {
-		uint64_t v;
-		uint8_t ok;
-
-		__asm__ volatile("rdseed %0; setc %1" : "=r"(v), "=qm"(ok)::"cc");
-		if (ok) {
-			*out = v;
-			return true;
-		}
-		__asm__ volatile("pause");
-	}
-	return false;
-}
 
 int kp_random(void *buf, size_t len)
 {
