@@ -104,8 +104,28 @@ xenstored --pid-file /run/xenstored.pid
 xen-init-dom0 >/dev/null || echo "dom0: xen-init-dom0 failed"
 xenconsoled --pid-file /run/xenconsoled.pid --log=none
 echo "dom0: domain console begins"
+# xl -c returns when the domain is gone, which libxl's monitoring child
+# sees to (on_poweroff/on_crash = destroy). Should that child die (it
+# has been seen to segfault here), xl would wait on a domain that has
+# shut down for good: a watcher destroys a domain left shut down or
+# crashed for 3 s, so that xl returns.
+(
+	n=0
+	while [ $n -lt 300 ]; do
+		st=$(xl list keel 2>/dev/null | { read -r _; read -r _ _ _ _ s _; echo "$s"; })
+		case "$st" in *s* | *c*)
+			sleep 3
+			xl destroy keel 2>/dev/null && echo "dom0: destroyed the domain left shut down"
+			exit 0 ;;
+		esac
+		sleep 1
+		n=$((n + 1))
+	done
+) &
+watcher=$!
 xl create -c /etc/xen/keel.cfg 2>&1
 echo "dom0: xl exited $?"
+kill $watcher 2>/dev/null
 poweroff -f
 INIT
 chmod +x "$tree/init"
@@ -141,7 +161,7 @@ tail -n +1 -f --pid="$qemu" "$tmp/console" | while IFS= read -r line; do
 		: >"$tmp/xl-done"
 		;;
 	"keel-exit "*) [ -z "$inside" ] || printf '%s\n' "${line#keel-exit }" >"$tmp/status" ;;
-	"Parsing config from "*) printf '%s\n' "$line" >>"$xen_log" ;;
+	"Parsing config from "* | "dom0: destroyed "*) printf '%s\n' "$line" >>"$xen_log" ;;
 	*)
 		if [ -n "$inside" ]; then
 			printf '%s\n' "$line"
