@@ -14,42 +14,6 @@
 static char *argv_store[ARGV_MAX + 1];
 static char default_name[] = "keel";
 
-static bool is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-/* Cuts the next word out of *p in place; NULL when there is none. */
-static char *next_word(char **p)
-{
-	char *s = *p, *word, *out;
-	char quote = 0;
-
-	while (is_space(*s))
-		s++;
-	if (!*s)
-		return NULL;
-	word = out = s;
-	for (; *s; s++) {
-		if (quote) {
-			if (*s == quote)
-				quote = 0;
-			else
-				*out++ = *s;
-		} else if (*s == '"' || *s == '\'') {
-			quote = *s;
-		} else if (is_space(*s)) {
-			s++;
-			break;
-		} else {
-			*out++ = *s;
-		}
-	}
-	*out = '\0';
-	*p = s;
-	return word;
-}
-
 void cmdline_split(int *argc, char ***argv)
 {
 	char *p = dt.bootargs;
@@ -58,7 +22,7 @@ void cmdline_split(int *argc, char ***argv)
 	bool dropped = false;
 
 	argv_store[n++] = default_name;
-	while ((word = next_word(&p))) {
+	while ((word = platform_next_word(&p))) {
 		if (n == ARGV_MAX) {
 			dropped = true;
 			continue;

@@ -58,4 +58,11 @@ bool platform_streq(const char *a, const char *b);
  * (device i is handle i). Refuses to boot otherwise. */
 void manifest_check(void);
 
+/* ---- The command line (words.c) ---------------------------------------------- */
+
+/* Cuts the next word out of *p in place (spaces, tabs and line ends
+ * separate words; "..." or '...' holds spaces, the quotes removed);
+ * NULL when there is none. */
+char *platform_next_word(char **p);
+
 #endif

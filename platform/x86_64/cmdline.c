@@ -30,42 +30,6 @@ static const char mmio_prefix[] = "virtio_mmio.device=";
 struct boot_mmio boot_mmio[BOOT_MMIO_MAX];
 unsigned boot_nmmio;
 
-static bool is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-/* Cuts the next word out of *p in place; NULL when there is none. */
-static char *next_word(char **p)
-{
-	char *s = *p, *word, *out;
-	char quote = 0;
-
-	while (is_space(*s))
-		s++;
-	if (!*s)
-		return NULL;
-	word = out = s;
-	for (; *s; s++) {
-		if (quote) {
-			if (*s == quote)
-				quote = 0;
-			else
-				*out++ = *s;
-		} else if (*s == '"' || *s == '\'') {
-			quote = *s;
-		} else if (is_space(*s)) {
-			s++;
-			break;
-		} else {
-			*out++ = *s;
-		}
-	}
-	*out = '\0';
-	*p = s;
-	return word;
-}
-
 static char *last_component(char *path)
 {
 	char *name = path;
@@ -186,11 +150,11 @@ void cmdline_split(int *argc, char ***argv)
 	bool dropped = false;
 
 	boot_nmmio = 0;
-	if (boot_info.cmdline_has_name && (word = next_word(&p)))
+	if (boot_info.cmdline_has_name && (word = platform_next_word(&p)))
 		argv_store[n++] = last_component(word);
 	else
 		argv_store[n++] = default_name;
-	while ((word = next_word(&p))) {
+	while ((word = platform_next_word(&p))) {
 		if (has_prefix(word, mmio_prefix)) {
 			take_mmio(word);
 			continue;

@@ -7,7 +7,7 @@ UNIT_TESTS += $(X86_64_T)/cmdline.test
 
 $(X86_64_T)/cmdline.test: tests/x86_64/cmdline_test.c platform/x86_64/cmdline.c \
 		platform/x86_64/platform_impl.h platform/x86_64/layout.h \
-		platform/common/common.h
+		platform/common/common.h platform/common/words.c
 	@mkdir -p $(@D)
 	$(HOSTCC) $(SAN_CFLAGS) -Iplatform/x86_64 -o $@ tests/x86_64/cmdline_test.c \
-		platform/x86_64/cmdline.c
+		platform/x86_64/cmdline.c platform/common/words.c
