@@ -3,7 +3,8 @@
 # domU under a Linux dom0, all under QEMU, and ends with the image's
 # status.
 #
-#   xen-domu-run.sh [--xen-log FILE] IMAGE [-- ARGS...]
+#   xen-domu-run.sh [--xen-log FILE] [--net] [--disk FILE]... [--dom0-check SCRIPT]
+#                   IMAGE [-- ARGS...]
 #
 # Xen (build/host/xen, tools/fetch-xen.sh) boots under QEMU's TCG with
 # Debian's kernel as a PV dom0 and an initramfs made here from
@@ -18,6 +19,17 @@
 # output, the rest (Xen, Linux, the dom0's own lines) to the log. The
 # status is the image's "keel-exit N" line, trusted once xl has returned
 # (the domain is gone). 125: no status; 2: refused.
+#
+# Devices: --net gives the domain a vif (netfront's backend, netback in
+# dom0) on the bridge br0, where dom0 has 10.0.0.1/24; --disk FILE gives
+# it a disk (xvda, xvdb... in order: blkback on a loop device over a
+# copy of FILE in dom0's memory: the image's writes are not kept past
+# the run). The lane's own hotplug scripts
+# (etc/xen/keel-vif, keel-block here) stand in for Xen's, which need
+# bash and more. --dom0-check SCRIPT runs SCRIPT (sh) in dom0 once the
+# domain is created, its lines prefixed "dom0-check: " on standard
+# output; when it ends, the domain is destroyed and the status is the
+# script's.
 set -u
 
 PROG=xen-domu-run
@@ -31,11 +43,28 @@ die() {
 
 xen_log=
 image=
+net=
+disks=
+check=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--xen-log)
 		[ $# -ge 2 ] || die "$1 needs a value"
 		xen_log=$2
+		shift 2
+		;;
+	--net) net=1; shift ;;
+	--disk)
+		[ $# -ge 2 ] || die "$1 needs a value"
+		[ -f "$2" ] && [ -r "$2" ] && [ -w "$2" ] || die "no writable disk file '$2'"
+		case "$2" in *[\ ,\'\"]*) die "disk file '$2': no spaces, commas or quotes" ;; esac
+		disks="$disks $2"
+		shift 2
+		;;
+	--dom0-check)
+		[ $# -ge 2 ] || die "$1 needs a value"
+		[ -f "$2" ] && [ -r "$2" ] || die "no readable script '$2'"
+		check=$2
 		shift 2
 		;;
 	--) shift; break ;;
@@ -52,8 +81,11 @@ inspect=$ROOT/build/host/bin/keel-inspect
 [ -x "$inspect" ] || make -s -C "$ROOT" tools >/dev/null 2>&1 || die "cannot build keel-inspect"
 info=$("$inspect" "$image" 2>&1) || die "'$image' is not a valid Keel image"
 printf '%s\n' "$info" | grep -q '^target: *xen' || die "'$image' was not built for target xen"
-printf '%s\n' "$info" | grep -q 'handle [0-9][0-9]*:' &&
-	die "'$image' declares devices; the xen target has no netfront/blkfront yet"
+nnet=$(printf '%s\n' "$info" | grep -c 'handle [0-9][0-9]*: *net ')
+nblock=$(printf '%s\n' "$info" | grep -c 'handle [0-9][0-9]*: *block ')
+[ "$nnet" -le "${net:-0}" ] || die "'$image' declares $nnet net device(s); this lane gives one vif (--net)"
+ndisks=$(printf '%s\n' $disks | grep -c .)
+[ "$nblock" -le "$ndisks" ] || die "'$image' declares $nblock block device(s) and $ndisks --disk given"
 cmdline=
 for a in "$@"; do
 	case "$a" in
@@ -64,7 +96,8 @@ done
 
 [ -r "$ROOT/build/host/xen/xen" ] || sh "$ROOT/tools/fetch-xen.sh" "$ROOT/build/host/xen" >&2 ||
 	die "cannot fetch Xen (tools/fetch-xen.sh)"
-[ -r "$ROOT/build/host/xen-dom0/vmlinuz" ] ||
+# Layout 2 has the backends' modules and xenstore-write.
+grep -qx 'layout 2' "$ROOT/build/host/xen-dom0/version" 2>/dev/null ||
 	sh "$ROOT/tools/fetch-xen-dom0.sh" "$ROOT/build/host/xen-dom0" >&2 ||
 	die "cannot assemble the dom0 (tools/fetch-xen-dom0.sh)"
 
@@ -77,6 +110,18 @@ trap 'rm -rf "$tmp"' EXIT
 tree=$tmp/tree
 cp -a "$ROOT/build/host/xen-dom0/base" "$tree" || die "cannot copy the dom0 tree"
 cp "$image" "$tree/keel"
+vif=
+[ -z "$net" ] || vif='vif = [ "mac=00:16:3e:4b:45:01,bridge=br0,script=/etc/xen/keel-vif" ]'
+disk=
+i=0
+for d in $disks; do
+	letter=$(printf '%s' abcdefgh | cut -c $((i + 1)))
+	[ -n "$letter" ] || die "at most 8 disks"
+	cp "$d" "$tree/disk$i" || die "cannot copy disk '$d'"
+	disk="$disk${disk:+, }\"format=raw, vdev=xvd$letter, access=rw, backendtype=phy, script=/etc/xen/keel-block, target=/disk$i\""
+	i=$((i + 1))
+done
+[ -z "$disk" ] || disk="disk = [ $disk ]"
 cat >"$tree/etc/xen/keel.cfg" <<CFG
 name = "keel"
 type = "pvh"
@@ -87,7 +132,41 @@ vcpus = 1
 on_poweroff = "destroy"
 on_crash = "destroy"
 on_reboot = "destroy"
+$vif
+$disk
 CFG
+# The hotplug scripts libxl runs for the devices (as root, in dom0):
+# the vif joins the bridge; the disk's file gets a loop device whose
+# numbers blkback reads. Each reports to its backend through
+# hotplug-status, which the backend waits for.
+cat >"$tree/etc/xen/keel-vif" <<'VIF'
+#!/bin/sh
+dev=${vif:-vif$(echo "$XENBUS_PATH" | sed 's|.*/vif/\([0-9]*\)/\([0-9]*\)$|\1.\2|')}
+case "$1" in
+add | online)
+	brctl addif br0 "$dev" && ip link set "$dev" up &&
+		xenstore-write "$XENBUS_PATH/hotplug-status" connected ;;
+esac
+exit 0
+VIF
+cat >"$tree/etc/xen/keel-block" <<'BLOCK'
+#!/bin/sh
+case "$1" in
+add)
+	file=$(xenstore-read "$XENBUS_PATH/params") || exit 1
+	loop=$(losetup -f) && losetup "$loop" "$file" || exit 1
+	xenstore-write "$XENBUS_PATH/node" "$loop" \
+		"$XENBUS_PATH/physical-device" "$(stat -L -c '%t:%T' "$loop")" \
+		"$XENBUS_PATH/hotplug-status" connected ;;
+remove)
+	loop=$(xenstore-read "$XENBUS_PATH/node") && losetup -d "$loop" ;;
+esac
+exit 0
+BLOCK
+chmod +x "$tree/etc/xen/keel-vif" "$tree/etc/xen/keel-block"
+: >"$tree/check"
+[ -z "$check" ] || cp "$check" "$tree/check" || die "cannot copy '$check'"
+[ -z "$check" ] || cp "$ROOT"/build/cert/ca.crt "$tree/ca.crt" 2>/dev/null
 cat >"$tree/init" <<'INIT'
 #!/bin/sh
 export PATH=/bin LD_LIBRARY_PATH=/lib/x86_64-linux-gnu
@@ -96,9 +175,14 @@ mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
 mkdir -p /dev/pts
 mount -t devpts devpts /dev/pts
-for m in xen-evtchn xen-privcmd xen-gntdev xen-gntalloc xenfs; do
+for m in xen-evtchn xen-privcmd xen-gntdev xen-gntalloc xenfs $(cat /mod/order); do
 	insmod /mod/$m.ko || echo "dom0: insmod $m failed"
 done
+ip link set lo up
+# No spanning tree, no forwarding delay: ports forward at once.
+brctl addbr br0 && echo 0 >/sys/class/net/br0/bridge/forward_delay &&
+	ip addr add 10.0.0.1/24 dev br0 && ip link set br0 up || echo "dom0: no bridge"
+mkdir -p /etc/hotplug /var/run/xen-hotplug
 mount -t xenfs xenfs /proc/xen || echo "dom0: no xenfs"
 xenstored --pid-file /run/xenstored.pid
 xen-init-dom0 >/dev/null || echo "dom0: xen-init-dom0 failed"
@@ -123,6 +207,15 @@ echo "dom0: domain console begins"
 	done
 ) &
 watcher=$!
+if [ -s /check ]; then
+	# The check runs beside the domain; when it ends, so does the domain.
+	(
+		sleep 1
+		{ sh /check 2>&1; echo $? >/tmp/check-status; } | sed 's/^/dom0-check: /'
+		echo "dom0: check exited $(cat /tmp/check-status)"
+		xl destroy keel 2>/dev/null
+	) &
+fi
 xl create -c /etc/xen/keel.cfg 2>&1
 echo "dom0: xl exited $?"
 kill $watcher 2>/dev/null
@@ -161,6 +254,11 @@ tail -n +1 -f --pid="$qemu" "$tmp/console" | while IFS= read -r line; do
 		: >"$tmp/xl-done"
 		;;
 	"keel-exit "*) [ -z "$inside" ] || printf '%s\n' "${line#keel-exit }" >"$tmp/status" ;;
+	"dom0-check: "*) printf '%s\n' "$line" ;;
+	"dom0: check exited "*)
+		printf '%s\n' "$line" >>"$xen_log"
+		printf '%s\n' "${line#dom0: check exited }" >"$tmp/check-status"
+		;;
 	"Parsing config from "* | "dom0: destroyed "*) printf '%s\n' "$line" >>"$xen_log" ;;
 	*)
 		if [ -n "$inside" ]; then
@@ -173,6 +271,7 @@ tail -n +1 -f --pid="$qemu" "$tmp/console" | while IFS= read -r line; do
 done
 wait "$qemu"
 status=$(cat "$tmp/status" 2>/dev/null)
+[ -z "$check" ] || status=$(cat "$tmp/check-status" 2>/dev/null)
 case "$status" in
 '' | *[!0-9]*) ;;
 *) [ -e "$tmp/xl-done" ] && exit "$status" ;;
