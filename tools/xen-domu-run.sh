@@ -24,7 +24,7 @@
 # dom0) on the bridge br0, where dom0 has 10.0.0.1/24; --disk FILE gives
 # it a disk (xvda, xvdb... in order: blkback on a loop device over a
 # copy of FILE in dom0's memory: the image's writes are not kept past
-# the run). The lane's own hotplug scripts
+# the run; after it, a line "dom0-disk: N MD5" gives disk N's MD5). The lane's own hotplug scripts
 # (etc/xen/keel-vif, keel-block here) stand in for Xen's, which need
 # bash and more. --dom0-check SCRIPT runs SCRIPT (sh) in dom0 once the
 # domain is created, its lines prefixed "dom0-check: " on standard
@@ -219,6 +219,11 @@ fi
 xl create -c /etc/xen/keel.cfg 2>&1
 echo "dom0: xl exited $?"
 kill $watcher 2>/dev/null
+for f in /disk*; do
+	[ -e "$f" ] || continue
+	set -- $(busybox md5sum "$f")
+	echo "dom0-disk: ${f#/disk} $1"
+done
 poweroff -f
 INIT
 chmod +x "$tree/init"
@@ -254,7 +259,7 @@ tail -n +1 -f --pid="$qemu" "$tmp/console" | while IFS= read -r line; do
 		: >"$tmp/xl-done"
 		;;
 	"keel-exit "*) [ -z "$inside" ] || printf '%s\n' "${line#keel-exit }" >"$tmp/status" ;;
-	"dom0-check: "*) printf '%s\n' "$line" ;;
+	"dom0-check: "* | "dom0-disk: "*) printf '%s\n' "$line" ;;
 	"dom0: check exited "*)
 		printf '%s\n' "$line" >>"$xen_log"
 		printf '%s\n' "${line#dom0: check exited }" >"$tmp/check-status"

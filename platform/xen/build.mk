@@ -19,6 +19,7 @@ PLATFORM_CFLAGS_TARGET := -DPLATFORM_TARGET=xen
 
 PLATFORM_SRCS := $(addprefix platform/x86_64/,$(XEN_SHARED_X86_64)) \
 	$(XEN_COMMON_SRCS) \
+	platform/xen/blkfront.c \
 	platform/xen/clock.c \
 	platform/xen/console.c \
 	platform/xen/devices.c \
