@@ -8,7 +8,8 @@
 #   - a status and a crash status come back; a fault is reported
 #   - the xenstore client reads and writes through the real xenstored
 #   - examples/www on netfront, its vif on dom0's bridge: dom0 pings it
-#     and fetches its page over HTTP and HTTPS (tests/xen/www-check.sh)
+#     and fetches its page over HTTP and HTTPS (tests/xen/www-check.sh);
+#     examples/echo answers a line over TCP (tests/xen/echo-check.sh)
 #   - blkfront: tests/linux/blockrw on a disk (blkback over a loop
 #     device); the disk's MD5 afterwards is that of the pattern it wrote
 #   - the store on blkfront: tests/store/writer formats a disk, commits,
@@ -19,7 +20,7 @@ set -u
 
 DOMU_RUN=tools/xen-domu-run.sh
 xen_build examples/hello tests/xen/status tests/x86_64/faults tests/xen/xsread examples/www \
-	tests/linux/blockrw tests/store/writer
+	tests/linux/blockrw tests/store/writer examples/echo
 command -v python3 >/dev/null || fail "python3 is needed (the expected disk content)"
 
 tmp=$(mktemp -d) || fail "mktemp failed"
@@ -32,6 +33,7 @@ $(xen_image tests/xen/status) 3 partial
 $(xen_image tests/x86_64/faults) null
 $(xen_image tests/xen/xsread)
 check=tests/xen/www-check.sh $(xen_image examples/www) --ipv4=10.0.0.2/24
+check=tests/xen/echo-check.sh $(xen_image examples/echo) --ipv4=10.0.0.2/24
 disk=0 $(xen_image tests/linux/blockrw)
 disk=1 $(xen_image tests/store/writer) format
 disk=1 $(xen_image tests/store/writer) run 7 30
@@ -88,10 +90,13 @@ printf '%s\n' "$out" | grep -q '^dom0-check: http 308 ' || fail "no redirect ove
 printf '%s\n' "$out" | grep -q '^dom0-check: https 200 ' || fail "no page over HTTPS: $out"
 expect_text "$out" "title: Keel — this page comes from a unikernel"
 
+run 6 0
+expect_line "$out" "dom0-check: tcp echo: keel echo over netfront"
+
 # blkfront: blockrw's own checks, then the disk as dom0 left it: byte o
 # of sectors 3..10 and of the last sector holds (o * 31 + 7) % 251,
 # every other byte 0.
-run 6 0
+run 7 0
 expect_line "$out" "blockrw: ok, wrote 9 sectors and read them back"
 want=$(python3 -c '
 import hashlib
@@ -103,12 +108,12 @@ print(hashlib.md5(b).hexdigest())')
 expect_line "$all" "dom0-disk: 0 $want"
 
 # The store on blkfront, over three domains sharing the disk.
-run 7 0
-expect_line "$out" "format: 0"
 run 8 0
-expect_line "$out" "acked 30"
+expect_line "$out" "format: 0"
 run 9 0
+expect_line "$out" "acked 30"
+run 10 0
 expect_line "$out" "counter 30"
 expect_text "$out" "verify ok"
 
-pass "xen domU lane: hello, statuses, a fault, xenstore; www on netfront (ping, HTTP, HTTPS from dom0); blkfront (blockrw, the store)"
+pass "xen domU lane: hello, statuses, a fault, xenstore; www and echo on netfront (ping, HTTP, HTTPS, TCP echo from dom0); blkfront (blockrw, the store)"
