@@ -35,8 +35,9 @@
 # One dom0 boot can run several domains, one after the other, sharing
 # the disks (what one writes, the next reads): --batch PLAN, one run a
 # line, "[check=SCRIPT] [disk=K]... IMAGE [ARGS...]" (K indexes the
-# --disk files; blank and # lines skipped). After each run a line
-# "domu-exit: S" on standard output gives its status (none: no
+# --disk files; blank and # lines skipped). Before each run (just before
+# dom0 runs xl create) a line "domu-begin" on standard output, after it
+# a line "domu-exit: S" gives its status (none: no
 # confirmed status); the lane's status is the last run's.
 set -u
 
@@ -332,6 +333,7 @@ tail -n +1 -f --pid="$qemu" "$tmp/console" | while IFS= read -r line; do
 		status=
 		checked=
 		printf '%s\n' "$line" >>"$xen_log"
+		[ -z "$batch" ] || printf 'domu-begin\n'
 		;;
 	"dom0: xl exited "*)
 		inside=

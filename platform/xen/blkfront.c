@@ -275,7 +275,7 @@ static void write_key(struct blk *b, const char *key, const char *value)
 {
 	if (xenbus_write(b->x.front, key, value) < 0)
 		platform_fail("block device '", b->x.name, "': cannot write ", b->x.front, "/", key,
-		         NULL);
+		              NULL);
 }
 
 /* What the backend says of the disk, checked. */
@@ -285,11 +285,13 @@ static void read_disk(struct blk *b)
 
 	if (xenbus_read_u64(b->x.back, "sectors", UINT64_MAX / SECTOR, &sectors) < 0)
 		platform_fail("block device '", b->x.name, "': its backend ", b->x.back,
-		         "/sectors is missing or malformed", NULL);
+		              "/sectors is missing or malformed", NULL);
 	if (xenbus_read_u64(b->x.back, "sector-size", PAGE_SIZE, &size) == KEEL_EINVAL ||
 	    size < SECTOR || (size & (size - 1)))
-		platform_fail("block device '", b->x.name, "': its backend's sector-size is not a "
-		         "power of two from 512 to 4096", NULL);
+		platform_fail("block device '", b->x.name,
+		              "': its backend's sector-size is not a "
+		              "power of two from 512 to 4096",
+		              NULL);
 	b->info.block_size = (uint32_t)size;
 	b->info.capacity = sectors * SECTOR / size * size;
 	if (b->info.capacity == 0)
@@ -309,7 +311,7 @@ void blkfront_attach(struct device *dev, kp_handle h, const char *front)
 	xenbus_front_init(&b->x, "block", front, dev->name);
 	if (!xenbus_parse_u64(id, UINT16_MAX, &vdev))
 		platform_fail("block device '", dev->name, "': ", front,
-		         " does not end in a 16-bit disk number", NULL);
+		              " does not end in a 16-bit disk number", NULL);
 	b->vdev = (uint16_t)vdev;
 	xenbus_wait_backend(&b->x);
 
@@ -319,25 +321,28 @@ void blkfront_attach(struct device *dev, kp_handle h, const char *front)
 		platform_fail("block device '", dev->name, "': cannot grant its ring", NULL);
 	b->pages = mem_take((size_t)SEGMENTS * PAGE_SIZE);
 	for (unsigned i = 0; i < SEGMENTS; i++) {
-		if (gnttab_grant(b->x.backend_id, (uintptr_t)(b->pages + (size_t)i * PAGE_SIZE) /
-		                                      PAGE_SIZE,
-		                 false, &b->gref[i]) < 0)
-			platform_fail("block device '", dev->name, "': cannot grant its pages", NULL);
+		if (gnttab_grant(b->x.backend_id,
+		                 (uintptr_t)(b->pages + (size_t)i * PAGE_SIZE) / PAGE_SIZE, false,
+		                 &b->gref[i]) < 0)
+			platform_fail("block device '", dev->name, "': cannot grant its pages",
+			              NULL);
 	}
 	if (evtchn_alloc(b->x.backend_id, blk_event, b, &b->port) < 0)
-		platform_fail("block device '", dev->name, "': Xen would not give it an event channel",
-		         NULL);
+		platform_fail("block device '", dev->name,
+		              "': Xen would not give it an event channel", NULL);
 	if (xenbus_write_u64(b->x.front, "ring-ref", ref) < 0 ||
 	    xenbus_write_u64(b->x.front, "event-channel", b->port) < 0)
 		platform_fail("block device '", dev->name, "': cannot write to ", front, NULL);
 	write_key(b, "protocol", "x86_64-abi");
 	if (xenbus_write_u64(b->x.front, "state", XENBUS_STATE_INITIALISED) < 0)
-		platform_fail("block device '", dev->name, "': cannot write ", front, "/state", NULL);
+		platform_fail("block device '", dev->name, "': cannot write ", front, "/state",
+		              NULL);
 	if (xenbus_wait_state(b->x.back, XENBUS_STATE_CONNECTED, XENBUS_WAIT_NS, &seen) < 0)
 		platform_fail("block device '", dev->name, "': its backend ", b->x.back,
-		         " did not connect (state ", xenbus_state_name(seen), ")", NULL);
+		              " did not connect (state ", xenbus_state_name(seen), ")", NULL);
 	read_disk(b);
 	if (xenbus_write_u64(b->x.front, "state", XENBUS_STATE_CONNECTED) < 0)
-		platform_fail("block device '", dev->name, "': cannot write ", front, "/state", NULL);
+		platform_fail("block device '", dev->name, "': cannot write ", front, "/state",
+		              NULL);
 	dev->driver = b;
 }

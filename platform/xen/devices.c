@@ -73,11 +73,11 @@ void devices_attach(void)
 	rc = xen_xenstore_open(&xenbus_xs);
 	if (rc < 0)
 		platform_fail(devices[0].kind == KEEL_NOTE_NET ? "net" : "block", " device '",
-		         devices[0].name,
-		         "' is declared, but the domain has no xenstore to find its backend "
-		         "through (is it the initial domain? devices need a domU: "
-		         "tools/xen-domu-run.sh)",
-		         NULL);
+		              devices[0].name,
+		              "' is declared, but the domain has no xenstore to find its backend "
+		              "through (is it the initial domain? devices need a domU: "
+		              "tools/xen-domu-run.sh)",
+		              NULL);
 	list_ids("device/vif", &vifs);
 	list_ids("device/vbd", &vbds);
 	for (unsigned i = 0; i < devices_count; i++) {
@@ -91,9 +91,9 @@ void devices_attach(void)
 
 		if (k >= l->n)
 			platform_fail(net ? "net" : "block", " device '", dev->name,
-			         "' is declared, but the domain has no ", net ? "vif" : "disk",
-			         " left for it (its xl config needs one per declared ",
-			         net ? "net" : "block", " device, in manifest order)", NULL);
+			              "' is declared, but the domain has no ", net ? "vif" : "disk",
+			              " left for it (its xl config needs one per declared ",
+			              net ? "net" : "block", " device, in manifest order)", NULL);
 		id = platform_num(num, l->id[k]);
 		__builtin_memcpy(front, net ? "device/vif/" : "device/vbd/", 11);
 		n = 11;

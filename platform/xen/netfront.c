@@ -249,8 +249,9 @@ int kp_net_recv(kp_handle handle, const struct kp_net_buf *bufs, unsigned nbufs,
 			size_t done = 0;
 
 			for (unsigned i = 0; i < nbufs && done < (size_t)status; i++) {
-				size_t k = (size_t)status - done < bufs[i].len ? (size_t)status - done
-				                                               : bufs[i].len;
+				size_t k = (size_t)status - done < bufs[i].len
+				               ? (size_t)status - done
+				               : bufs[i].len;
 
 				__builtin_memcpy(bufs[i].base, frame + done, k);
 				done += k;
@@ -388,7 +389,7 @@ static void *grant_page(struct net *n, void *page, bool readonly, uint32_t *ref)
 {
 	if (gnttab_grant(n->x.backend_id, (uintptr_t)page / PAGE_SIZE, readonly, ref) < 0)
 		platform_fail("net device '", n->x.name,
-		         "': cannot grant its pages to the backend (grant table full?)", NULL);
+		              "': cannot grant its pages to the backend (grant table full?)", NULL);
 	return page;
 }
 
@@ -396,7 +397,7 @@ static void write_key(struct net *n, const char *key, uint64_t value)
 {
 	if (xenbus_write_u64(n->x.front, key, value) < 0)
 		platform_fail("net device '", n->x.name, "': cannot write ", n->x.front, "/", key,
-		         NULL);
+		              NULL);
 }
 
 void netfront_attach(struct device *dev, kp_handle h, const char *front)
@@ -412,11 +413,11 @@ void netfront_attach(struct device *dev, kp_handle h, const char *front)
 	n->info.offloads = KP_NET_OFF_TX_CSUM | KP_NET_OFF_RX_CSUM;
 	if (xenbus_read(front, "mac", buf, sizeof(buf)) < 0 || !parse_mac(buf, n->info.mac))
 		platform_fail("net device '", dev->name, "': ", front,
-		         "/mac is missing or not a unicast xx:xx:xx:xx:xx:xx address", NULL);
+		              "/mac is missing or not a unicast xx:xx:xx:xx:xx:xx address", NULL);
 	xenbus_wait_backend(&n->x);
 	if (xenbus_read_u64(n->x.back, "feature-rx-copy", 1, &copy) < 0 || copy != 1)
 		platform_fail("net device '", dev->name, "': its backend ", n->x.back,
-		         " does not offer feature-rx-copy, which this driver requires", NULL);
+		              " does not offer feature-rx-copy, which this driver requires", NULL);
 
 	n->tx = grant_page(n, mem_take(PAGE_SIZE), false, &ref);
 	write_key(n, "tx-ring-ref", ref);
@@ -437,8 +438,8 @@ void netfront_attach(struct device *dev, kp_handle h, const char *front)
 	}
 	push(&n->rx->h, n->rx_prod);
 	if (evtchn_alloc(n->x.backend_id, net_event, n, &n->port) < 0)
-		platform_fail("net device '", dev->name, "': Xen would not give it an event channel",
-		         NULL);
+		platform_fail("net device '", dev->name,
+		              "': Xen would not give it an event channel", NULL);
 	write_key(n, "event-channel", n->port);
 	write_key(n, "request-rx-copy", 1);
 	write_key(n, "feature-rx-notify", 1);

@@ -10,7 +10,8 @@
  * which this header includes too). What Xen changes lives here: the
  * hypercall page, the shared info page, event channels, the console
  * (HYPERVISOR_console_io, or the PV console ring), the PV clock, idle,
- * and the end of the domain (SCHEDOP_shutdown).
+ * the end of the domain (SCHEDOP_shutdown), and the devices: grant
+ * tables, xenstore, and the split drivers netfront and blkfront.
  *
  * The structures below are written from Xen's public interface headers
  * (xen/include/public: xen.h, vcpu.h, event_channel.h, sched.h,

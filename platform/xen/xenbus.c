@@ -133,19 +133,18 @@ void xenbus_front_init(struct xenbus_front *x, const char *kind, const char *fro
 	rc = xenbus_read_u64(front, "backend-id", DOMID_SELF - 1, &id);
 	if (rc < 0)
 		platform_fail(kind, " device '", name, "': ", front,
-		         "/backend-id is missing or not a domain id", NULL);
+		              "/backend-id is missing or not a domain id", NULL);
 	x->backend_id = (uint16_t)id;
 	rc = xenbus_read(front, "backend", x->back, sizeof(x->back));
 	if (rc < 0 || x->back[0] != '/')
 		platform_fail(kind, " device '", name, "': ", front,
-		         "/backend is missing, too long or not an absolute path", NULL);
+		              "/backend is missing, too long or not an absolute path", NULL);
 }
 
 const char *xenbus_state_name(unsigned state)
 {
-	static const char *const names[] = { "unknown",     "Initialising", "InitWait",
-		                             "Initialised", "Connected",    "Closing",
-		                             "Closed" };
+	static const char *const names[] = { "unknown",   "Initialising", "InitWait", "Initialised",
+		                             "Connected", "Closing",      "Closed" };
 
 	return state <= XENBUS_STATE_CLOSED ? names[state] : "unknown";
 }
@@ -156,12 +155,12 @@ void xenbus_connect(struct xenbus_front *x)
 	int rc;
 
 	if (xenbus_write_u64(x->front, "state", XENBUS_STATE_CONNECTED) < 0)
-		platform_fail(x->kind, " device '", x->name, "': cannot write ", x->front,
-		         "/state", NULL);
+		platform_fail(x->kind, " device '", x->name, "': cannot write ", x->front, "/state",
+		              NULL);
 	rc = xenbus_wait_state(x->back, XENBUS_STATE_CONNECTED, XENBUS_WAIT_NS, &seen);
 	if (rc < 0)
 		platform_fail(x->kind, " device '", x->name, "': its backend ", x->back,
-		         " did not connect (state ", xenbus_state_name(seen), ")", NULL);
+		              " did not connect (state ", xenbus_state_name(seen), ")", NULL);
 }
 
 void xenbus_wait_backend(struct xenbus_front *x)
@@ -170,6 +169,6 @@ void xenbus_wait_backend(struct xenbus_front *x)
 
 	if (xenbus_wait_state(x->back, XENBUS_STATE_INITWAIT, XENBUS_WAIT_NS, &seen) < 0)
 		platform_fail(x->kind, " device '", x->name, "': its backend ", x->back,
-		         " is not waiting for a front end (state ", xenbus_state_name(seen),
-		         ")", NULL);
+		              " is not waiting for a front end (state ", xenbus_state_name(seen),
+		              ")", NULL);
 }

@@ -18,13 +18,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CHECK(cond)                                                                  \
-	do {                                                                         \
-		if (!(cond)) {                                                       \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, \
-			        #cond);                                              \
-			exit(1);                                                     \
-		}                                                                    \
+#define CHECK(cond)                                                                                \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);   \
+			exit(1);                                                                   \
+		}                                                                                  \
 	} while (0)
 
 struct device devices[KEEL_MANIFEST_MAX];
@@ -264,7 +263,8 @@ void intr_wait(kp_time deadline)
 int devices_find(const char *name, uint32_t kind)
 {
 	for (unsigned i = 0; i < devices_count; i++) {
-		if (devices[i].kind == kind && devices[i].driver && strcmp(devices[i].name, name) == 0)
+		if (devices[i].kind == kind && devices[i].driver &&
+		    strcmp(devices[i].name, name) == 0)
 			return (int)i;
 	}
 	return -1;

@@ -141,14 +141,14 @@ int main(void)
 	CHECK(n->rx->h.req_prod == RX_BUFS + 2);
 
 	/* Frames the backend should not send: dropped, buffers reposted. */
-	rx_answer(2, 2, 0, -1, 0, 0);                     /* an error */
-	rx_answer(3, 3, 0, 10, 0, 0x11);                  /* shorter than a header */
-	rx_answer(4, 4, 0, 1515, 0, 0x11);                /* over the MTU */
-	rx_answer(5, 5, 4000, 200, 0, 0x11);              /* past its page */
-	rx_answer(6, 6, 0, 60, NETRXF_CSUM_BLANK, 0x11);  /* partial: not negotiated */
-	rx_answer(7, 7, 0, 60, 1u << 2, 0x11);            /* more_data: no scatter-gather */
-	rx_answer(8, 8, 0, 60, 1u << 3, 0x11);            /* extra info: no GSO */
-	rx_answer(9, 9, 0, 64, 0, 0x22);                  /* and a good one */
+	rx_answer(2, 2, 0, -1, 0, 0);                    /* an error */
+	rx_answer(3, 3, 0, 10, 0, 0x11);                 /* shorter than a header */
+	rx_answer(4, 4, 0, 1515, 0, 0x11);               /* over the MTU */
+	rx_answer(5, 5, 4000, 200, 0, 0x11);             /* past its page */
+	rx_answer(6, 6, 0, 60, NETRXF_CSUM_BLANK, 0x11); /* partial: not negotiated */
+	rx_answer(7, 7, 0, 60, 1u << 2, 0x11);           /* more_data: no scatter-gather */
+	rx_answer(8, 8, 0, 60, 1u << 3, 0x11);           /* extra info: no GSO */
+	rx_answer(9, 9, 0, 64, 0, 0x22);                 /* and a good one */
 	rx_publish(10);
 	CHECK(read_frame(buf, &len) == KEEL_OK && len == 64 && buf[0] == 0x22);
 	CHECK(read_frame(buf, &len) == KEEL_EAGAIN);
@@ -212,7 +212,8 @@ int main(void)
 	CHECK(attach());
 	rx_answer(0, RX_BUFS, 0, 60, 0, 0);
 	rx_publish(1);
-	CHECK(read_frame(buf, &len) == KEEL_EIO && strstr(console, "receive request it was not given"));
+	CHECK(read_frame(buf, &len) == KEEL_EIO &&
+	      strstr(console, "receive request it was not given"));
 	CHECK(!(intr_ready & 1));
 	setup_keys();
 	console[0] = '\0';
