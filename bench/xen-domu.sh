@@ -10,8 +10,9 @@
 #     examples/www on netfront, side by side with the same page served
 #     by dom0's own busybox httpd on its bridge address (the peer: the
 #     same client and bridge, no Xen split driver in the path)
-#   - TCP throughput from dom0 into examples/echo --bench (discard, port
-#     9) on netfront, next to the same transfer into dom0's own nc
+#   - TCP throughput into dom0 from examples/echo --bench (its chargen-like
+#     source, port 19) on netfront, next to the same transfer from a
+#     source of zeros in dom0 itself (busybox nc)
 #
 #   sh bench/xen-domu.sh [RUNS]        (default 3)
 #
@@ -57,13 +58,20 @@ until ping -c 1 -W 1 10.0.0.2 >/dev/null 2>&1; do
 	n=$((n + 1))
 	[ $n -lt 60 ] || exit 1
 done
-busybox nc -l -p 9009 >/dev/null &
+# The peer: a source of zeros in dom0 itself, as chargen is in echo.
+busybox nc -l -p 9019 </dev/zero >/dev/null &
 sleep 1
-# dd's own rate: the time to hand 32 MiB to nc (what is still in the
-# socket buffers when it ends, a few hundred KiB at most, is not in it).
-for target in "10.0.0.1 9009" "10.0.0.2 9"; do
-	dd if=/dev/zero bs=65536 count=512 2>/tmp/dd.err | busybox nc -w 1 $target
-	echo "tcp into $target: $(sed -n 's/.*copied, //p' /tmp/dd.err)"
+# 32 MiB read from each; head ends the connection when it has them.
+# (nc's input is a pipe nobody writes to: at end of input it would stop.)
+busybox mkfifo /tmp/hold
+exec 7<>/tmp/hold
+# busybox's date has no %N: the uptime's hundredths of a second.
+now() { read -r up _ </proc/uptime; echo "$up"; }
+for target in "10.0.0.1 9019" "10.0.0.2 19"; do
+	t0=$(now)
+	busybox nc $target </tmp/hold | head -c 33554432 >/dev/null
+	t1=$(now)
+	echo "tcp from $target: 32 MiB in $(busybox awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f s, %.1f MiB/s", b - a, 32 / (b - a) }')"
 done
 EOF
 
