@@ -29,8 +29,8 @@
 # MD5" gives disk K's MD5. The lane's own hotplug scripts (keel-vif,
 # keel-block below) stand in for Xen's, which need bash and more.
 # --dom0-check SCRIPT runs SCRIPT (sh) in dom0 beside the domain, its
-# lines prefixed "dom0-check: " on standard output; when it ends, the
-# domain is destroyed and the status is the script's.
+# lines prefixed "dom0-check: " on standard output (300 s at most);
+# when it ends, the domain is destroyed and the status is the script's.
 #
 # One dom0 boot can run several domains, one after the other, sharing
 # the disks (what one writes, the next reads): --batch PLAN, one run a
@@ -279,7 +279,8 @@ while [ -e /etc/xen/keel$i.cfg ]; do
 	if [ -e /check$i ]; then
 		(
 			sleep 1
-			{ sh /check$i 2>&1; echo $? >/tmp/check-status; } | sed 's/^/dom0-check: /'
+			{ timeout 300 sh /check$i 2>&1; echo $? >/tmp/check-status; } |
+				sed 's/^/dom0-check: /'
 			echo "dom0: check exited $(cat /tmp/check-status)"
 			xl destroy keel 2>/dev/null
 		) &
