@@ -2,7 +2,8 @@
 # xen-run.sh — runs a Keel xen image as a Xen PVH domain and ends with the
 # image's exit status.
 #
-#   xen-run.sh [--mem MB] [--xen-log FILE] [--verbose] IMAGE [-- ARGS...]
+#   xen-run.sh [--mem MB] [--xen-log FILE] [--verbose] [--net NAME=bridge:BR]
+#              [--block NAME=FILE]... IMAGE [-- ARGS...]
 #
 # Where there is a real Xen (this is its dom0: /proc/xen/capabilities says
 # control_d, and xl is here), the image becomes a PVH domU: an xl
@@ -20,6 +21,15 @@
 # xen-hypervisor-4.17-amd64, fetched into build/host/xen by
 # tools/fetch-xen.sh the first time (XEN=FILE names another).
 #
+# Devices. On a Xen host the image's net device gets a vif on bridge BR
+# (--net NAME=bridge:BR, default xenbr0) and each block device the file
+# --block names, as a disk in manifest order. Under QEMU the initial
+# domain has no backends (no xenstore, no netback, no blkback), so an
+# image that declares devices runs in the full domU lane instead
+# (tools/xen-domu-run.sh: a Linux dom0 with the backends, the vif on its
+# bridge where dom0 has 10.0.0.1/24; the --block files are copies there,
+# writes are not kept).
+#
 # Output: the image's lines on standard output; Xen's own lines ("(XEN)
 # ...") go to the log (--xen-log FILE, else a temporary file shown only
 # when something went wrong), and to standard error with --verbose.
@@ -30,8 +40,8 @@
 #           down; once Xen says it did ("Hardware Dom0 halted" after a
 #           poweroff, "crashed" after a crash), QEMU is stopped and N is
 #           the status. A status line Xen did not confirm is not trusted.
-#   2       refused: bad option, an image for another target, one that
-#           declares devices (no netfront/blkfront yet), Xen not fetched
+#   2       refused: bad option, an image for another target, a declared
+#           block device without --block, Xen not fetched
 #   125     Xen or the domain ended without a confirmed status (a panic,
 #           a reset, a domain that never printed its status)
 #   130/143 stopped by SIGINT / SIGTERM
@@ -51,12 +61,16 @@ die() {
 
 usage() {
 	cat <<USAGE
-usage: xen-run.sh [--mem MB] [--xen-log FILE] [--verbose] IMAGE [-- ARGS...]
+usage: xen-run.sh [--mem MB] [--xen-log FILE] [--verbose] [--net NAME=bridge:BR]
+                  [--block NAME=FILE]... IMAGE [-- ARGS...]
 Runs a Keel xen image as a Xen PVH domain (under xl on a Xen host, else
-as the initial domain of Xen under QEMU); exits with the image's status.
-  --mem MB         the domain's memory in MiB (default 32)
-  --xen-log FILE   keep Xen's console lines in FILE
-  --verbose        show Xen's lines on standard error too
+as the initial domain of Xen under QEMU, or as a domU of a Linux dom0
+under QEMU when it declares devices); exits with the image's status.
+  --mem MB              the domain's memory in MiB (default 32)
+  --xen-log FILE        keep Xen's console lines in FILE
+  --verbose             show Xen's lines on standard error too
+  --net NAME=bridge:BR  Xen host: the vif's bridge (default xenbr0)
+  --block NAME=FILE     the file behind block device NAME
 USAGE
 }
 
@@ -64,13 +78,31 @@ mem=32
 xen_log=
 verbose=
 image=
+bridge=xenbr0
+blocks=
 while [ $# -gt 0 ]; do
 	case "$1" in
-	--mem | --xen-log)
+	--mem | --xen-log | --net | --block)
 		[ $# -ge 2 ] || die "$1 needs a value (see --help)"
 		case "$1" in
 		--mem) mem=$2 ;;
 		--xen-log) xen_log=$2 ;;
+		--net)
+			case "$2" in
+			*=bridge:*) bridge=${2#*=bridge:} ;;
+			*) die "--net $2: on xen a net device is NAME=bridge:BRIDGE" ;;
+			esac
+			case "$bridge" in '' | *[!A-Za-z0-9_.-]*) die "--net $2: a bad bridge name" ;; esac
+			;;
+		--block)
+			case "$2" in
+			?*=?*) ;;
+			*) die "--block $2: want NAME=FILE" ;;
+			esac
+			[ -f "${2#*=}" ] && [ -r "${2#*=}" ] || die "--block $2: no readable file '${2#*=}'"
+			case "$2" in *[\ ,\'\"]*) die "--block $2: no spaces, commas or quotes" ;; esac
+			blocks="$blocks $2"
+			;;
 		esac
 		shift 2
 		;;
@@ -102,9 +134,18 @@ info=$("$inspect" "$image" 2>&1) || die "'$image' is not a valid Keel image: ${i
 target=$(printf '%s\n' "$info" | sed -n 's/^target: *\([a-z0-9_]*\).*/\1/p')
 [ "$target" = xen ] ||
 	die "'$image' was built for target '${target:-unknown}', not xen (build it with TARGET=xen)"
-if printf '%s\n' "$info" | grep -q 'handle [0-9][0-9]*:'; then
-	die "'$image' declares devices; the xen target has no netfront/blkfront yet (run it with -t x86_64)"
-fi
+# The files of the declared block devices, in manifest order.
+disks=
+for name in $(printf '%s\n' "$info" | sed -n 's/.*handle [0-9]*: *block *\([^ ]*\).*/\1/p'); do
+	file=
+	for b in $blocks; do
+		[ "${b%%=*}" = "$name" ] && file=${b#*=}
+	done
+	[ -n "$file" ] || die "'$image' declares block device '$name': give it with --block $name=FILE"
+	disks="$disks $file"
+done
+devices=
+printf '%s\n' "$info" | grep -q 'handle [0-9][0-9]*:' && devices=1
 size=$(wc -c <"$image")
 segs=$(readelf -lW "$image" 2>/dev/null) || die "'$image': readelf cannot read its program headers"
 short=$(printf '%s\n' "$segs" | awk -v size="$size" '
@@ -135,6 +176,22 @@ for a in "$@"; do
 	esac
 	append="${append:+$append }$a"
 done
+
+xen_host=
+if [ -r /proc/xen/capabilities ] && grep -q control_d /proc/xen/capabilities 2>/dev/null &&
+	command -v xl >/dev/null 2>&1; then
+	xen_host=1
+fi
+
+# Without a Xen host, devices need backends, which here only the domU
+# lane's Linux dom0 has. (Its arguments are plain words, as $append's.)
+if [ -z "$xen_host" ] && [ -n "$devices" ]; then
+	printf '%s: the image declares devices: running it in the domU lane\n' "$PROG" >&2
+	set --
+	for f in $disks; do set -- "$@" --disk "$f"; done
+	# shellcheck disable=SC2086
+	exec sh "$ROOT/tools/xen-domu-run.sh" ${xen_log:+--xen-log "$xen_log"} "$@" "$image" -- $append
+fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/keel-xen.XXXXXX") || die "cannot make a temporary folder"
 signal=
@@ -184,8 +241,7 @@ watch() {
 
 # ---- A real Xen: xl --------------------------------------------------------------
 
-if [ -r /proc/xen/capabilities ] && grep -q control_d /proc/xen/capabilities 2>/dev/null &&
-	command -v xl >/dev/null 2>&1; then
+if [ -n "$xen_host" ]; then
 	printf '%s: Xen host: running %s as a PVH domU with xl\n' "$PROG" "$image" >&2
 	name=keel-$(basename "$image")-$$
 	abs=$(cd "$(dirname "$image")" && pwd)/$(basename "$image")
@@ -201,6 +257,18 @@ on_poweroff = "destroy"
 on_crash = "destroy"
 on_reboot = "destroy"
 CFG
+	if printf '%s\n' "$info" | grep -q 'handle [0-9]*: *net '; then
+		printf 'vif = [ "bridge=%s" ]\n' "$bridge" >>"$tmp/domain.cfg"
+	fi
+	d=
+	i=0
+	for f in $disks; do
+		letter=$(printf '%s' abcdefghijklmnop | cut -c $((i + 1)))
+		absf=$(cd "$(dirname "$f")" && pwd)/$(basename "$f")
+		d="$d${d:+, }\"format=raw, vdev=xvd$letter, access=rw, target=$absf\""
+		i=$((i + 1))
+	done
+	[ -z "$d" ] || printf 'disk = [ %s ]\n' "$d" >>"$tmp/domain.cfg"
 	xl create -c "$tmp/domain.cfg" 2>&1 | watch
 	xl destroy "$name" >/dev/null 2>&1
 	status=$(cat "$tmp/status" 2>/dev/null)

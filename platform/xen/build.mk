@@ -19,6 +19,7 @@ PLATFORM_CFLAGS_TARGET := -DPLATFORM_TARGET=xen
 
 PLATFORM_SRCS := $(addprefix platform/x86_64/,$(XEN_SHARED_X86_64)) \
 	$(XEN_COMMON_SRCS) \
+	platform/xen/blkfront.c \
 	platform/xen/clock.c \
 	platform/xen/console.c \
 	platform/xen/devices.c \
@@ -27,9 +28,11 @@ PLATFORM_SRCS := $(addprefix platform/x86_64/,$(XEN_SHARED_X86_64)) \
 	platform/xen/gnttab.c \
 	platform/xen/hypercall.c \
 	platform/xen/hypercall_page.S \
+	platform/xen/netfront.c \
 	platform/xen/random.c \
 	platform/xen/shared_info.c \
 	platform/xen/start.c \
+	platform/xen/xenbus.c \
 	platform/xen/xenstore.c \
 	platform/xen/xenstore_xen.c \
 	platform/xen/yield.c

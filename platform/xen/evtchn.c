@@ -15,7 +15,9 @@
  * The handler (upcall) collects the pending, unmasked ports, clearing
  * each bit with an atomic instruction (Xen sets bits concurrently from
  * other physical CPUs). The only port bound so far is VIRQ_TIMER, fired
- * by vCPU 0's one-shot timer, whose one job is to end the wait; a port
+ * by vCPU 0's one-shot timer, whose one job is to end the wait; the
+ * drivers' ports (netfront, blkfront: allocated with evtchn_alloc, for
+ * their backend to bind) call the handler their driver gave; a port
  * nobody bound is counted and dropped. Every index is bounded by the
  * 2-level ABI's 64 x 64 ports, whatever the page says.
  */
@@ -23,6 +25,7 @@
 
 #define EVTCHNOP_BIND_VIRQ 1
 #define EVTCHNOP_SEND 4
+#define EVTCHNOP_ALLOC_UNBOUND 6
 #define EVTCHNOP_UNMASK 9
 #define HVMOP_SET_PARAM 0
 #define HVM_PARAM_CALLBACK_IRQ 0
@@ -40,6 +43,19 @@ struct evtchn_bind_virq {
 struct evtchn_port {
 	uint32_t port;
 };
+
+struct evtchn_alloc_unbound {
+	uint16_t dom, remote_dom;
+	uint32_t port; /* out */
+};
+
+/* The drivers' ports and what to call when they fire. */
+static struct {
+	uint32_t port;
+	void (*fn)(void *arg);
+	void *arg;
+} bound[EVTCHN_BOUND_MAX];
+static unsigned nbound;
 
 struct xen_hvm_param {
 	uint16_t domid;
@@ -69,6 +85,17 @@ static void clear_bit(volatile uint64_t *word, unsigned bit)
 	__asm__ volatile("lock btrq %1, %0" : "+m"(*word) : "r"((uint64_t)bit) : "memory", "cc");
 }
 
+static void dispatch(uint32_t port)
+{
+	for (unsigned i = 0; i < nbound; i++) {
+		if (bound[i].port == port) {
+			bound[i].fn(bound[i].arg);
+			return;
+		}
+	}
+	evtchn_strays++;
+}
+
 static void upcall(unsigned vector, void *arg)
 {
 	volatile struct xen_shared_info *s = xen_shared;
@@ -95,7 +122,7 @@ static void upcall(unsigned vector, void *arg)
 			if (port == evtchn_timer_port)
 				evtchn_timer_events++;
 			else
-				evtchn_strays++;
+				dispatch(port);
 		}
 	}
 }
@@ -119,6 +146,25 @@ void evtchn_unmask(uint32_t port)
 	 * re-raises the upcall for an event that came while masked. */
 	if (port < XEN_EVTCHN_PORTS)
 		xen_evtchn_op(EVTCHNOP_UNMASK, &p);
+}
+
+int evtchn_alloc(uint16_t remote, void (*fn)(void *arg), void *arg, uint32_t *port)
+{
+	struct evtchn_alloc_unbound a = { .dom = DOMID_SELF, .remote_dom = remote };
+
+	if (nbound == EVTCHN_BOUND_MAX)
+		return KEEL_ENOMEM;
+	if (xen_evtchn_op(EVTCHNOP_ALLOC_UNBOUND, &a) < 0)
+		return KEEL_EIO;
+	if (a.port == 0 || a.port >= XEN_EVTCHN_PORTS)
+		return KEEL_EIO;
+	bound[nbound].port = a.port;
+	bound[nbound].fn = fn;
+	bound[nbound].arg = arg;
+	nbound++;
+	evtchn_unmask(a.port);
+	*port = a.port;
+	return KEEL_OK;
 }
 
 void evtchn_notify(uint32_t port)

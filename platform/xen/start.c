@@ -9,7 +9,9 @@
  * as on x86_64: CPU tables, boot information, manifest, paging. The
  * shared info page goes over a page of .bss (mapped by then), and the
  * clock and event channels read it. The PV console ring, if the console
- * needs it, is mapped once paging is final.
+ * needs it, is mapped once paging is final. The devices come last: their
+ * front ends talk to their backends through xenstore, which needs events
+ * and the clock, and take their rings and buffers off the heap.
  */
 #include "xen_impl.h"
 
@@ -84,12 +86,12 @@ void x86_start(uint32_t kind, uint32_t info_paddr)
 		platform_fail("the xen target starts only through Xen's PVH entry", NULL);
 	boot_info_read((enum boot_kind)kind, info_paddr);
 	manifest_check();
-	devices_check();
 	mem_init(&si.heap_start, &si.heap_size);
 	console_ring_init();
 	shared_info_map();
 	clock_init();
 	evtchn_init();
+	devices_attach();
 	cmdline_split(&si.argc, &si.argv);
 	keel_start(&si);
 }

@@ -10,7 +10,8 @@
  * which this header includes too). What Xen changes lives here: the
  * hypercall page, the shared info page, event channels, the console
  * (HYPERVISOR_console_io, or the PV console ring), the PV clock, idle,
- * and the end of the domain (SCHEDOP_shutdown).
+ * the end of the domain (SCHEDOP_shutdown), and the devices: grant
+ * tables, xenstore, and the split drivers netfront and blkfront.
  *
  * The structures below are written from Xen's public interface headers
  * (xen/include/public: xen.h, vcpu.h, event_channel.h, sched.h,
@@ -139,6 +140,14 @@ void evtchn_init(void);
 extern uint32_t evtchn_timer_port;
 /* Unmasks `port` (the port must be < XEN_EVTCHN_PORTS). */
 void evtchn_unmask(uint32_t port);
+/*
+ * Allocates a port for domain `remote` to bind (EVTCHNOP_alloc_unbound),
+ * unmasked, whose events call fn(arg) from the upcall (interrupts off,
+ * inside kp_yield). KEEL_ENOMEM: EVTCHN_BOUND_MAX ports taken already;
+ * KEEL_EIO: Xen refused, or named a port outside the 2-level range.
+ */
+#define EVTCHN_BOUND_MAX 8
+int evtchn_alloc(uint16_t remote, void (*fn)(void *arg), void *arg, uint32_t *port);
 /* Notifies the other end of `port` (EVTCHNOP_send). */
 void evtchn_notify(uint32_t port);
 /* Upcalls handled so far, and the timer events among them (the tests
@@ -191,10 +200,69 @@ void console_ring_init(void);
 /* True when nothing is buffered and the last byte out was a newline. */
 bool console_at_line_start(void);
 
-/* ---- Devices (devices.c) --------------------------------------------------- */
+/* ---- The split-driver handshake (xenbus.c) ---------------------------------- */
 
-/* Refuses an image that declares devices: no netfront/blkfront yet. */
-void devices_check(void);
+#define XENBUS_STATE_INITIALISING 1
+#define XENBUS_STATE_INITWAIT 2
+#define XENBUS_STATE_INITIALISED 3
+#define XENBUS_STATE_CONNECTED 4
+#define XENBUS_STATE_CLOSING 5
+#define XENBUS_STATE_CLOSED 6
+
+#define XENBUS_PATH_MAX 128
+/* How long a front end waits for its backend at boot (dom0 may be
+ * slow: under QEMU's TCG its hotplug scripts take seconds). */
+#define XENBUS_WAIT_NS 60000000000ull
+
+/* The domain's xenstore connection, opened by devices_attach. */
+extern struct xs_conn xenbus_xs;
+
+/* A front end: its directory, its backend's, the backend's domain. */
+struct xenbus_front {
+	const char *kind; /* "net", "block": for messages */
+	const char *name; /* the manifest's name of the device */
+	char front[32];   /* device/vif/ID, relative to the domain's home */
+	char back[XENBUS_PATH_MAX];
+	uint16_t backend_id;
+};
+
+/* Reads front/backend and front/backend-id, checked; refuses to boot
+ * (naming the device) when they are missing or malformed. */
+void xenbus_front_init(struct xenbus_front *x, const char *kind, const char *front,
+                       const char *name);
+/* Waits for the backend to reach InitWait; refuses to boot otherwise. */
+void xenbus_wait_backend(struct xenbus_front *x);
+/* Writes our state Connected and waits for the backend's; refuses to
+ * boot when it does not follow within XENBUS_WAIT_NS. */
+void xenbus_connect(struct xenbus_front *x);
+
+/* dir/key as a string; errors as xs_read. */
+int xenbus_read(const char *dir, const char *key, char *buf, size_t size);
+/* dir/key as a decimal <= max; KEEL_EINVAL when it is not one. */
+int xenbus_read_u64(const char *dir, const char *key, uint64_t max, uint64_t *value);
+int xenbus_write(const char *dir, const char *key, const char *value);
+int xenbus_write_u64(const char *dir, const char *key, uint64_t value);
+/* Plain decimal digits (no sign, no space), at most max. */
+bool xenbus_parse_u64(const char *s, uint64_t max, uint64_t *value);
+/* Reads dir/state until it is `want` (KEEL_OK), Closing or Closed
+ * (KEEL_ECLOSED) or `timeout` ns pass (KEEL_ETIMEDOUT); the last state
+ * read in *seen (0: none). */
+int xenbus_wait_state(const char *dir, unsigned want, kp_time timeout, unsigned *seen);
+const char *xenbus_state_name(unsigned state);
+
+/* ---- Devices (devices.c, netfront.c, blkfront.c) ----------------------------- */
+
+/*
+ * Matches the manifest's devices to the domain's front-end directories
+ * in xenstore (the i-th declared net device to the i-th vif by id, the
+ * i-th block device to the i-th vbd) and starts their drivers when the
+ * image links them. Refuses to boot, naming the device, when one is
+ * missing or its backend does not connect.
+ */
+void devices_attach(void);
+int devices_find(const char *name, uint32_t kind);
+void netfront_attach(struct device *dev, kp_handle h, const char *front);
+void blkfront_attach(struct device *dev, kp_handle h, const char *front);
 
 /* ---- Exit (exit.c) --------------------------------------------------------- */
 

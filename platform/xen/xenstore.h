@@ -1,7 +1,7 @@
 /*
  * xenstore.h — private to platform/xen: a xenstore client on the shared
- * ring (Xen's public io/xs_wire.h), the base netfront and blkfront will
- * use to find their backends. Plain C with no platform calls of its own:
+ * ring (Xen's public io/xs_wire.h), through which netfront and blkfront
+ * find their backends (xenbus.c). Plain C with no platform calls of its own:
  * the ring, the notification and the wait are given by the caller, so
  * the host's unit tests (tests/xen/xenstore_test.c) drive it against a
  * fake xenstored, well-behaved or not.

@@ -40,6 +40,20 @@ static void halt(void)
 	                       "xmm14", "xmm15");
 }
 
+/* One turn of the wait, for blkfront waiting on its backend: returns
+ * after an event (any) or at the deadline. */
+void intr_wait(kp_time deadline)
+{
+	uint64_t timer_events = evtchn_timer_events;
+
+	if (kp_clock_monotonic() >= deadline)
+		return;
+	arm_timer(deadline);
+	halt();
+	if (evtchn_timer_events != timer_events)
+		armed = 0;
+}
+
 void kp_yield(kp_time deadline, kp_handle_set *ready)
 {
 	/* Partial lines reach the console before the image goes idle. */

@@ -1,16 +1,17 @@
 #!/bin/sh
 # Bad input on the xen target: a clear message, a non-zero status, no
 # hang. tools/xen-run.sh refuses images for other targets, broken files,
-# images that declare devices (no netfront/blkfront yet) and bad
-# options before Xen starts (status 2). The image refuses by itself too:
-# booted by Xen directly (no launcher), an image declaring a device
-# stops before main with a message on Xen's console and status 2; booted
-# on a machine without Xen, it says so on COM1 and ends.
+# a declared block device without its file, and bad options before Xen
+# starts (status 2). The image refuses by itself too: booted by Xen
+# directly as the initial domain (no launcher, no xenstore, so no
+# backends), an image declaring a device stops before main with a
+# message on Xen's console and status 2; booted on a machine without
+# Xen, it says so on COM1 and ends.
 set -u
 . tests/lib.sh
 . tests/xen/lib.sh
 
-xen_build examples/hello tests/x86_64/netdev
+xen_build examples/hello tests/x86_64/netdev tests/linux/blockrw
 img=$(xen_image examples/hello)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp" "$xen_log_file" "$xen_err_file"' EXIT
@@ -29,7 +30,10 @@ refused "not a valid Keel image" "$tmp/garbage"
 refused "not a readable file" "$tmp/missing"
 make -s TARGET=x86_64 app APP=examples/hello >/dev/null 2>&1 || fail "hello does not build for x86_64"
 refused "built for target 'x86_64', not xen" build/x86_64/apps/hello/hello
-refused "declares devices" "$(xen_image tests/x86_64/netdev)"
+refused "declares block device 'storage': give it with --block storage=FILE" \
+	"$(xen_image tests/linux/blockrw)"
+refused "on xen a net device is NAME=bridge:BRIDGE" --net service=tap:t0 "$img"
+refused "no readable file" --block storage="$tmp/missing" "$img"
 refused "unknown option '--frob'" --frob "$img"
 refused "out of range" --mem 2 "$img"
 refused "both kinds of quotes" "$img" -- "it's \"quoted\""
@@ -54,7 +58,7 @@ done
 kill "$qemu" 2>/dev/null
 wait "$qemu"
 out=$(tr -d '\r' <"$tmp/console")
-expect_text "$out" "keel: net device 'service' is declared, but the xen target has no netfront or blkfront driver yet"
+expect_text "$out" "keel: net device 'service' is declared, but the domain has no xenstore to find its backend through"
 expect_text "$out" "keel-exit 2"
 expect_text "$out" "Hardware Dom0 halted"
 printf '%s\n' "$out" | grep -q "netdev: main ran" && fail "main ran without its device"
@@ -67,4 +71,4 @@ got=$?
 [ "$got" -eq 5 ] || fail "without Xen: QEMU exited $got, want 5 (image status 2); said: $out"
 expect_text "$out" "no Xen hypervisor was found"
 
-pass "xen bad input: launcher refusals, a declared device refused by the image under Xen, no Xen"
+pass "xen bad input: launcher refusals, a declared device refused by the image as the initial domain, no Xen"

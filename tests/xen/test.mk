@@ -8,3 +8,15 @@ UNIT_TESTS += $(XEN_T)/xenstore.test
 $(XEN_T)/xenstore.test: tests/xen/xenstore_test.c platform/xen/xenstore.c platform/xen/xenstore.h
 	@mkdir -p $(@D)
 	$(HOSTCC) $(SAN_CFLAGS) -o $@ tests/xen/xenstore_test.c platform/xen/xenstore.c
+
+# netfront and blkfront against a fake backend, well-behaved or not.
+UNIT_TESTS += $(XEN_T)/netfront.test $(XEN_T)/blkfront.test
+XEN_FRONT_DEPS := tests/xen/frontend_stubs.h platform/xen/xen_impl.h platform/xen/xenstore.h
+
+$(XEN_T)/netfront.test: tests/xen/netfront_test.c platform/xen/netfront.c $(XEN_FRONT_DEPS)
+	@mkdir -p $(@D)
+	$(HOSTCC) $(SAN_CFLAGS) -o $@ tests/xen/netfront_test.c
+
+$(XEN_T)/blkfront.test: tests/xen/blkfront_test.c platform/xen/blkfront.c $(XEN_FRONT_DEPS)
+	@mkdir -p $(@D)
+	$(HOSTCC) $(SAN_CFLAGS) -o $@ tests/xen/blkfront_test.c
