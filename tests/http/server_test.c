@@ -145,6 +145,9 @@ static int h_headers(struct keel_http_request *req, struct keel_http_response *r
 	CHECK(keel_http_header_add(resp, "Content-Length", "5") == KEEL_EINVAL);
 	CHECK(keel_http_header_add(resp, "transfer-encoding", "chunked") == KEEL_EINVAL);
 	CHECK(keel_http_header_add(resp, "Connection", "close") == KEEL_EINVAL);
+	CHECK(keel_http_header_add(resp, "X-Bad", "a\x7f") == KEEL_EINVAL);
+	CHECK(keel_http_header_add(resp, "X-Bad", "\x1f") == KEEL_EINVAL);
+	CHECK(keel_http_header_add(resp, "X-Utf8", "caf\xc3\xa9 ~!") == KEEL_OK);
 	CHECK(keel_http_header_add(resp, "X-Good", "a \tb") == KEEL_OK);
 	CHECK(keel_http_respond(resp, 100, NULL, NULL, 0) == KEEL_EINVAL);
 	CHECK(keel_http_respond(resp, 200, "text/plain\r\nX: y", NULL, 0) == KEEL_EINVAL);
