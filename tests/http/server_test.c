@@ -1002,6 +1002,25 @@ static void counters(void)
 	srv = keep;
 }
 
+/* The configured send buffer is asked of each connection's flow; none
+ * is asked for by default. */
+static void send_buffer(void)
+{
+	struct keel_http_config cfg;
+	struct keel_http_server *keep = srv;
+
+	run("GET /hello HTTP/1.1\r\nHost: a\r\n\r\n");
+	CHECK(mf.sndbuf == 0);
+	keel_http_config_default(&cfg);
+	cfg.send_buffer = 300000;
+	srv = make_server(&cfg);
+	run("GET /hello HTTP/1.1\r\nHost: a\r\n\r\n");
+	CHECK(mf.sndbuf == 300000);
+	out_pos = 0;
+	keel_http_server_free(srv);
+	srv = keep;
+}
+
 int main(void)
 {
 	/* A failed check exits from inside a fiber: keep nothing buffered. */
@@ -1020,6 +1039,7 @@ int main(void)
 	connection_limit();
 	access_log();
 	counters();
+	send_buffer();
 	mock_flow_free(&mf);
 	keel_http_server_free(srv);
 	printf("PASS %s\n", test_name);
