@@ -12,7 +12,7 @@
  *
  * The vDSO is a small shared object the kernel itself built. It is still
  * read with every offset and count checked against the size of its one
- * loadable segment, so a malformed image (another kernel, an emulator that
+ * loadable segment (that size is the kernel's word), so a malformed image (another kernel, an emulator that
  * fakes one) makes the lookup fail and the clock falls back to the system
  * call rather than jump somewhere. The symbol is looked up by name only:
  * x86_64 kernels have exported it under this name since 2.6.24, and its
@@ -32,6 +32,10 @@
 #define ELF_STB_GLOBAL 1
 #define ELF_STB_WEAK 2
 #define ELF_SHN_UNDEF 0
+/* Before the size of the image is known, only its first page is read
+ * (the ELF header and the program headers must lie there): the mapping
+ * starts at a page boundary, so at least that page is there. */
+#define FIRST_PAGE 4096
 /* Loop bounds: far above what any vDSO holds. */
 #define DYN_MAX 256
 #define SYM_MAX 4096
@@ -105,7 +109,8 @@ static bool vdso_open(const uint8_t *base, struct vdso *v, uint64_t *dyn_off, ui
 	if (base[0] != 0x7f || base[1] != 'E' || base[2] != 'L' || base[3] != 'F' ||
 	    base[4] != 2 /* 64-bit */ || base[5] != 1 /* little-endian */ ||
 	    eh->phentsize != sizeof(struct elf_phdr) || eh->phnum == 0 || eh->phnum > 16 ||
-	    eh->phoff < sizeof(*eh) || eh->phoff > 4096 || eh->phoff % 8)
+	    eh->phoff < sizeof(*eh) || eh->phoff % 8 ||
+	    eh->phoff + (uint64_t)eh->phnum * sizeof(struct elf_phdr) > FIRST_PAGE)
 		return false;
 	for (unsigned i = 0; i < eh->phnum; i++) {
 		const struct elf_phdr *ph = (const struct elf_phdr *)(base + eh->phoff) + i;
