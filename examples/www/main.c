@@ -76,6 +76,10 @@ extern struct keel_kv_static keel_site;
  * a connection (as the heap allows): a thousand busy keep-alive clients
  * each holding a response in flight would otherwise queue for buffers. */
 #define BUFFERS_PER_CONN 4
+/* Each connection's send buffer: a whole 1 MiB file may be in flight, as
+ * a host's TCP lets a bulk socket's buffer grow. It only sets a limit;
+ * the pool above is what the connections share (keel/net.h). */
+#define SEND_BUFFER (1024 * 1024)
 
 static struct keel_http_static site = { &keel_site.kv, "index.html" };
 static struct keel_net *net;
@@ -480,6 +484,7 @@ int main(int argc, char **argv)
 
 	keel_http_config_default(&hc);
 	hc.access_log = o.access_log;
+	hc.send_buffer = SEND_BUFFER;
 	if (cfg.max_tcp_conns) {
 		/* --max-conns bounds what the server serves at once; the stack
 		 * takes a few more so that those peers hear 503. */

@@ -79,6 +79,12 @@ struct keel_http_config {
 	uint64_t max_body;        /* request body bytes; past it: 413. 1 MiB */
 	uint32_t max_requests;    /* per connection, then it is closed. unlimited */
 	size_t fiber_stack;       /* stack of keel_http_serve's fibers. KEEL_FIBER_STACK_DEFAULT */
+	/* The send buffer each connection asks its flow for (KEEL_FLOW_SNDBUF):
+	 * how much of a response may be on its way at once. A large one lets
+	 * large files go out at the path's speed; the direct stack's pool
+	 * sharing still bounds what all connections hold together. 0: the
+	 * stack's default. A flow that refuses the size keeps its own. */
+	uint32_t send_buffer;
 	/* true: one line per request through keel_log at KEEL_LOG_INFO:
 	 *     http: PEER "METHOD PATH" STATUS BODY-BYTES MICROSECONDSus */
 	bool access_log;

@@ -267,6 +267,8 @@ void http_conn_run(struct keel_http_server *s, struct keel_flow *flow)
 	c->srv = s;
 	c->flow = flow;
 	c->cap = HTTP_BUF_INITIAL;
+	if (s->cfg.send_buffer && s->cfg.send_buffer <= INT32_MAX)
+		keel_flow_set(flow, KEEL_FLOW_SNDBUF, (int)s->cfg.send_buffer);
 	for (;;) {
 		if (!read_head(c))
 			break;

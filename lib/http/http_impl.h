@@ -301,6 +301,10 @@ struct keel_http_server {
 	uint32_t refusing;                 /* keel_http_serve's fibers sending 503 */
 	uint64_t date_sec;                 /* the second date_line was written for */
 	char date_line[HTTP_DATE_LEN + 9]; /* "Date: ...\r\n" */
+	/* The Last-Modified value last formatted (static.c): a site's
+	 * files mostly share one time, so it is formatted once. */
+	uint64_t modified_mtime;
+	char modified[HTTP_DATE_LEN + 1];
 };
 
 /* Largest read buffer of a connection; it starts smaller and grows only
@@ -403,6 +407,10 @@ int http_respond_error(struct keel_http_response *r, int status, bool close);
 void http_resp_after_handler(struct keel_http_response *r, int rc);
 /* "Date: ...\r\n" for now. */
 const char *http_server_date(struct keel_http_server *s);
+/* keel_http_header_add() for the server's own fields: `name` is one of
+ * its constants, so only the value is checked. */
+int http_header_put(struct keel_http_response *r, const char *name, size_t nlen, const char *value,
+                    size_t vlen);
 
 /* server.c */
 void http_count_response(struct keel_http_server *s, int status);

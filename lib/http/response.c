@@ -44,34 +44,27 @@ const char *http_server_date(struct keel_http_server *s)
 	return s->date_line;
 }
 
-/* Field values we send: visible characters, SP, HTAB; nothing else. */
+/* Field values we send: visible characters, SP, HTAB; nothing else.
+ * (Below 0x20 only HTAB, and 0x7f (DEL): what http_is_vchar, SP and HTAB
+ * allow, in one test per byte.) */
 static bool value_ok(const char *v, size_t len)
 {
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)v[i];
 
-		if (!http_is_vchar(c) && c != ' ' && c != '\t')
+		if (c < 0x20 ? c != '\t' : c == 0x7f)
 			return false;
 	}
 	return true;
 }
 
-int keel_http_header_add(struct keel_http_response *r, const char *name, const char *value)
+int http_header_put(struct keel_http_response *r, const char *name, size_t nlen, const char *value,
+                    size_t vlen)
 {
-	static const char *const reserved[] = { "content-length", "transfer-encoding", "connection",
-		                                "date", "server" };
-	size_t nlen = strlen(name), vlen = strlen(value);
-
 	if (r->state != HTTP_RESP_NEW)
 		return KEEL_ECLOSED;
-	if (nlen == 0 || !value_ok(value, vlen))
+	if (!value_ok(value, vlen))
 		return KEEL_EINVAL;
-	for (size_t i = 0; i < nlen; i++)
-		if (!http_is_tchar((unsigned char)name[i]))
-			return KEEL_EINVAL;
-	for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++)
-		if (http_token_eq(name, nlen, reserved[i]))
-			return KEEL_EINVAL;
 	if (nlen + vlen + 4 > sizeof(r->hdr) - r->hdr_len)
 		return KEEL_ENOMEM;
 	memcpy(r->hdr + r->hdr_len, name, nlen);
@@ -85,6 +78,57 @@ int keel_http_header_add(struct keel_http_response *r, const char *name, const c
 	return KEEL_OK;
 }
 
+int keel_http_header_add(struct keel_http_response *r, const char *name, const char *value)
+{
+	static const char *const reserved[] = { "content-length", "transfer-encoding", "connection",
+		                                "date", "server" };
+	size_t nlen = strlen(name);
+
+	if (r->state != HTTP_RESP_NEW)
+		return KEEL_ECLOSED;
+	if (nlen == 0)
+		return KEEL_EINVAL;
+	for (size_t i = 0; i < nlen; i++)
+		if (!http_is_tchar((unsigned char)name[i]))
+			return KEEL_EINVAL;
+	for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++)
+		if (http_token_eq(name, nlen, reserved[i]))
+			return KEEL_EINVAL;
+	return http_header_put(r, name, nlen, value, strlen(value));
+}
+
+/*
+ * Appending to a head buffer. The buffers are sized for the longest head
+ * build_head writes (a 256-byte content type, a 20-digit length), so
+ * nothing is ever cut; the bound is kept all the same.
+ */
+struct head_out {
+	char *buf;
+	size_t cap, len;
+};
+
+static void put(struct head_out *o, const char *s, size_t n)
+{
+	if (n > o->cap - o->len)
+		n = o->cap - o->len;
+	memcpy(o->buf + o->len, s, n);
+	o->len += n;
+}
+
+#define PUT_LIT(o, lit) put((o), (lit), sizeof(lit) - 1)
+
+static void put_decimal(struct head_out *o, uint64_t v)
+{
+	char digits[20];
+	size_t i = sizeof(digits);
+
+	do {
+		digits[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	put(o, digits + i, sizeof(digits) - i);
+}
+
 /*
  * Builds the head for `status`: `length` >= 0 is a Content-Length,
  * KEEL_HTTP_CHUNKED a streamed body. Sets the state it leads to.
@@ -94,7 +138,8 @@ static int build_head(struct keel_http_response *r, int status, const char *cont
 {
 	struct http_conn *c = r->conn;
 	size_t ctlen = content_type ? strlen(content_type) : 0;
-	int n;
+	const char *reason, *date;
+	struct head_out o;
 
 	if (r->state != HTTP_RESP_NEW || c->broken)
 		return KEEL_ECLOSED;
@@ -105,25 +150,38 @@ static int build_head(struct keel_http_response *r, int status, const char *cont
 
 	r->status = status;
 	r->no_body = c->req.is_head || status == 204 || status == 304;
-	n = snprintf(r->line, sizeof(r->line), "HTTP/1.1 %d %s\r\n%sServer: keel\r\n", status,
-	             keel_http_reason(status), http_server_date(c->srv));
-	r->line_len = (size_t)n;
+	/* Formatted by hand: this runs for every response, and snprintf
+	 * cost more than all the rest of the head. */
+	reason = keel_http_reason(status);
+	date = http_server_date(c->srv);
+	o = (struct head_out){ r->line, sizeof(r->line), 0 };
+	PUT_LIT(&o, "HTTP/1.1 ");
+	put_decimal(&o, (uint64_t)status);
+	PUT_LIT(&o, " ");
+	put(&o, reason, strlen(reason));
+	PUT_LIT(&o, "\r\n");
+	put(&o, date, strlen(date));
+	PUT_LIT(&o, "Server: keel\r\n");
+	r->line_len = o.len;
 
-	n = 0;
-	if (ctlen)
-		n += snprintf(r->tail + n, sizeof(r->tail) - (size_t)n, "Content-Type: %s\r\n",
-		              content_type);
+	o = (struct head_out){ r->tail, sizeof(r->tail), 0 };
+	if (ctlen) {
+		PUT_LIT(&o, "Content-Type: ");
+		put(&o, content_type, ctlen);
+		PUT_LIT(&o, "\r\n");
+	}
 	if (length >= 0) {
 		r->state = HTTP_RESP_LENGTH;
 		r->length = (uint64_t)length;
-		if (status != 204 && status != 304)
-			n += snprintf(r->tail + n, sizeof(r->tail) - (size_t)n,
-			              "Content-Length: %llu\r\n", (unsigned long long)length);
+		if (status != 204 && status != 304) {
+			PUT_LIT(&o, "Content-Length: ");
+			put_decimal(&o, (uint64_t)length);
+			PUT_LIT(&o, "\r\n");
+		}
 	} else if (c->req.version >= 11) {
 		r->state = HTTP_RESP_CHUNKED;
 		if (status != 204 && status != 304)
-			n += snprintf(r->tail + n, sizeof(r->tail) - (size_t)n,
-			              "Transfer-Encoding: chunked\r\n");
+			PUT_LIT(&o, "Transfer-Encoding: chunked\r\n");
 	} else {
 		/* HTTP/1.0 has no chunks: the body ends where the connection
 		 * does. */
@@ -132,12 +190,11 @@ static int build_head(struct keel_http_response *r, int status, const char *cont
 			c->close = true;
 	}
 	if (c->close)
-		n += snprintf(r->tail + n, sizeof(r->tail) - (size_t)n, "Connection: close\r\n");
+		PUT_LIT(&o, "Connection: close\r\n");
 	else if (c->req.version == 10)
-		n += snprintf(r->tail + n, sizeof(r->tail) - (size_t)n,
-		              "Connection: keep-alive\r\n");
-	n += snprintf(r->tail + n, sizeof(r->tail) - (size_t)n, "\r\n");
-	r->tail_len = (size_t)n;
+		PUT_LIT(&o, "Connection: keep-alive\r\n");
+	PUT_LIT(&o, "\r\n");
+	r->tail_len = o.len;
 	r->head_pending = true;
 	http_count_response(c->srv, status);
 	return KEEL_OK;

@@ -60,19 +60,34 @@ static bool if_range_holds(const char *ir, const char *etag, uint64_t mtime)
 	return mtime && keel_http_date_parse(ir, strlen(ir), &t) == KEEL_OK && t == mtime;
 }
 
-int keel_http_respond_kv(struct keel_http_request *req, struct keel_http_response *resp,
-                         struct keel_kv *kv, const char *key)
+/* The Last-Modified value for `mtime`, formatted once per distinct time
+ * (the server keeps the last one); NULL if it cannot be. */
+static const char *modified_date(struct keel_http_server *srv, uint64_t mtime)
 {
-	struct keel_kv_value v;
-	char etag[KEEL_KV_ETAG_MAX + 8], date[HTTP_DATE_LEN + 1], range[80];
-	const char *h, *ae;
+	if (srv->modified_mtime != mtime || srv->modified[0] == 0) {
+		if (keel_http_date_format(mtime, srv->modified, sizeof(srv->modified)) <= 0) {
+			srv->modified[0] = 0;
+			return NULL;
+		}
+		srv->modified_mtime = mtime;
+	}
+	return srv->modified;
+}
+
+#define PUT_FIELD(resp, name, value, vlen)                                                         \
+	http_header_put((resp), (name), sizeof(name) - 1, (value), (vlen))
+
+/* keel_http_respond_kv for the value v, already found. */
+static int respond_value(struct keel_http_request *req, struct keel_http_response *resp,
+                         struct keel_kv *kv, const struct keel_kv_value *found)
+{
+	struct keel_kv_value v = *found;
+	char etag[KEEL_KV_ETAG_MAX + 8], range[80];
+	const char *h, *ae, *date;
 	bool gz, safe = strcmp(req->method, "GET") == 0 || req->is_head;
 	uint64_t len, first = 0, last = 0, t;
 	int status = 200, rv;
 	size_t elen;
-
-	if (keel_kv_get(kv, key, strlen(key), &v) != KEEL_OK)
-		return keel_http_respond_status(resp, 404);
 
 	ae = keel_http_header(req, "Accept-Encoding");
 	gz = v.gzip_len > 0 && ae && http_accepts_gzip(ae, strlen(ae));
@@ -84,11 +99,11 @@ int keel_http_respond_kv(struct keel_http_request *req, struct keel_http_respons
 	if (gz)
 		memcpy(etag + elen - 1, "-gz\"", 5);
 
-	keel_http_header_add(resp, "ETag", etag);
-	if (v.mtime && keel_http_date_format(v.mtime, date, sizeof(date)) > 0)
-		keel_http_header_add(resp, "Last-Modified", date);
+	PUT_FIELD(resp, "ETag", etag, strlen(etag));
+	if (v.mtime && (date = modified_date(resp->conn->srv, v.mtime)) != NULL)
+		PUT_FIELD(resp, "Last-Modified", date, HTTP_DATE_LEN);
 	if (v.gzip_len)
-		keel_http_header_add(resp, "Vary", "Accept-Encoding");
+		PUT_FIELD(resp, "Vary", "Accept-Encoding", 15);
 
 	/* Preconditions. */
 	if ((h = keel_http_header(req, "If-Match")) != NULL) {
@@ -107,9 +122,9 @@ int keel_http_respond_kv(struct keel_http_request *req, struct keel_http_respons
 		return keel_http_respond(resp, 304, NULL, NULL, 0);
 	}
 
-	keel_http_header_add(resp, "Accept-Ranges", "bytes");
+	PUT_FIELD(resp, "Accept-Ranges", "bytes", 5);
 	if (gz)
-		keel_http_header_add(resp, "Content-Encoding", "gzip");
+		PUT_FIELD(resp, "Content-Encoding", "gzip", 4);
 	h = keel_http_header(req, "Range");
 	if (h && strcmp(req->method, "GET") == 0) {
 		const char *ir = keel_http_header(req, "If-Range");
@@ -132,6 +147,16 @@ int keel_http_respond_kv(struct keel_http_request *req, struct keel_http_respons
 		}
 	}
 	return send_body(resp, kv, &v, gz, status, v.content_type, first, len);
+}
+
+int keel_http_respond_kv(struct keel_http_request *req, struct keel_http_response *resp,
+                         struct keel_kv *kv, const char *key)
+{
+	struct keel_kv_value v;
+
+	if (keel_kv_get(kv, key, strlen(key), &v) != KEEL_OK)
+		return keel_http_respond_status(resp, 404);
+	return respond_value(req, resp, kv, &v);
 }
 
 /*
@@ -180,8 +205,9 @@ int keel_http_static(struct keel_http_request *req, struct keel_http_response *r
 		memcpy(key + n, st->index, ilen + 1);
 		return keel_http_respond_kv(req, resp, st->kv, key);
 	}
-	if (keel_kv_get(st->kv, key, (size_t)n, &v) != KEEL_OK && ilen &&
-	    (size_t)n + 1 + ilen < sizeof(key)) {
+	if (keel_kv_get(st->kv, key, (size_t)n, &v) == KEEL_OK)
+		return respond_value(req, resp, st->kv, &v);
+	if (ilen && (size_t)n + 1 + ilen < sizeof(key)) {
 		/* A folder named without its slash: send the client there,
 		 * so that its relative links resolve. */
 		key[n] = '/';

@@ -89,13 +89,18 @@ static uint32_t bucket_of(struct tcp_state *ts, uint32_t lip, uint16_t lport, ui
 struct tcp_conn *tcp_conn_lookup(struct tcp_state *ts, uint32_t local_ip_be, uint16_t local_port_be,
                                  uint32_t remote_ip_be, uint16_t remote_port_be)
 {
-	struct tcp_conn *c =
-	    ts->buckets[bucket_of(ts, local_ip_be, local_port_be, remote_ip_be, remote_port_be)];
+	struct tcp_conn *c = ts->last_found;
 
+	if (c && c->local_port_be == local_port_be && c->remote_port_be == remote_port_be &&
+	    c->remote_ip_be == remote_ip_be && c->local_ip_be == local_ip_be)
+		return c;
+	c = ts->buckets[bucket_of(ts, local_ip_be, local_port_be, remote_ip_be, remote_port_be)];
 	for (; c; c = c->hash_next) {
 		if (c->local_port_be == local_port_be && c->remote_port_be == remote_port_be &&
-		    c->remote_ip_be == remote_ip_be && c->local_ip_be == local_ip_be)
+		    c->remote_ip_be == remote_ip_be && c->local_ip_be == local_ip_be) {
+			ts->last_found = c;
 			return c;
+		}
 	}
 	return NULL;
 }
@@ -118,6 +123,8 @@ static void conn_unhash(struct tcp_conn *c)
 
 	if (!(c->flags & CONN_HASHED))
 		return;
+	if (ts->last_found == c)
+		ts->last_found = NULL;
 	pp = &ts->buckets[bucket_of(ts, c->local_ip_be, c->local_port_be, c->remote_ip_be,
 	                            c->remote_port_be)];
 	for (; *pp; pp = &(*pp)->hash_next) {

@@ -400,6 +400,11 @@ struct tcp_state {
 	struct keel_net *net;
 	struct tcp_conn **buckets;
 	uint32_t nbuckets; /* a power of two */
+	/* The connection tcp_conn_lookup found last (NULL: none): segments
+	 * come in runs for one connection (a large received segment is cut
+	 * into tens), and the table's keyed hash costs more than the rest of
+	 * the lookup. Cleared when that connection leaves the table. */
+	struct tcp_conn *last_found;
 	struct keel_listener *listeners;
 	uint32_t nconns;   /* connections in the table */
 	uint32_t nsynrecv; /* of which in SYN_RECEIVED */

@@ -41,7 +41,8 @@ __attribute__((no_stack_protector)) static void seed_canary(const uint64_t *auxv
 }
 
 /* The rest of the start, with the canary in place. */
-static void __attribute__((noreturn, noinline)) platform_start(int argc, char **argv, char **envp)
+static void __attribute__((noreturn, noinline))
+platform_start(int argc, char **argv, char **envp, const uint64_t *auxv)
 {
 	/* execve() allows an empty argv; main is promised argv[0]. */
 	static char unnamed[] = "keel";
@@ -53,7 +54,7 @@ static void __attribute__((noreturn, noinline)) platform_start(int argc, char **
 		si.argv = unnamed_argv;
 	}
 
-	linux_clock_init();
+	linux_clock_init(auxv);
 	linux_console_init();
 	linux_abort_init();
 	linux_manifest_load();
@@ -74,5 +75,5 @@ __attribute__((no_stack_protector)) void linux_entry(uintptr_t *sp)
 	while (*p)
 		p++;
 	seed_canary((const uint64_t *)(p + 1));
-	platform_start(argc, argv, envp);
+	platform_start(argc, argv, envp, (const uint64_t *)(p + 1));
 }

@@ -63,7 +63,9 @@ struct linux_device *linux_device_find(const char *name, enum linux_device_kind 
 
 /* ---- Start steps, in the order entry.c runs them ------------------------ */
 
-void linux_clock_init(void);
+/* Finds the vDSO's clock_gettime through the auxiliary vector (vdso.c),
+ * else the clock uses the system call. */
+void linux_clock_init(const uint64_t *auxv);
 void linux_console_init(void);
 void linux_abort_init(void);
 void linux_manifest_load(void);
@@ -73,6 +75,11 @@ void linux_block_attach(struct linux_device *dev);
 void linux_heap_reserve(char **envp, uintptr_t *start, size_t *size);
 void linux_hostpoll_open(void);
 void linux_seal(void);
+
+/* __vdso_clock_gettime of the vDSO the auxiliary vector points at, or
+ * NULL if there is none or it cannot be read (vdso.c). */
+typedef int (*linux_clock_gettime_fn)(int clock, struct linux_timespec *ts);
+linux_clock_gettime_fn linux_vdso_clock_gettime(const uint64_t *auxv);
 
 /* The process id, recorded before sealing (kp_abort signals it). */
 extern int linux_pid;

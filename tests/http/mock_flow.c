@@ -111,12 +111,21 @@ static void mock_describe(struct keel_flow *f, char *buf, size_t len)
 	snprintf(buf, len, "mock <- peer:1234");
 }
 
+static int mock_set(struct keel_flow *f, enum keel_flow_opt opt, int value)
+{
+	if (opt != KEEL_FLOW_SNDBUF)
+		return KEEL_ENOTSUP;
+	of(f)->sndbuf = value;
+	return KEEL_OK;
+}
+
 static const struct keel_flow_ops mock_ops = {
 	.read = mock_read,
 	.writev = mock_writev,
 	.shutdown = mock_shutdown,
 	.close = mock_close,
 	.describe = mock_describe,
+	.set = mock_set,
 };
 
 void mock_flow_init(struct mock_flow *m, const char *in, size_t len)

@@ -8,7 +8,8 @@
  * returns 0 (the peer shut down), or, with `hold_open`, waits for its
  * deadline (a peer that is silent but connected). Writes append to `out`;
  * with `write_limit` set, writes past that many bytes in total wait for
- * their deadline (a peer that stopped reading).
+ * their deadline (a peer that stopped reading). keel_flow_set records
+ * KEEL_FLOW_SNDBUF and refuses every other option.
  */
 #ifndef KEEL_TESTS_HTTP_MOCK_FLOW_H
 #define KEEL_TESTS_HTTP_MOCK_FLOW_H
@@ -36,6 +37,7 @@ struct mock_flow {
 	unsigned reads, writevs;
 	bool shut_wr, closed;
 	unsigned describe_calls;
+	int sndbuf; /* the last KEEL_FLOW_SNDBUF set; 0: never set */
 };
 
 void mock_flow_init(struct mock_flow *m, const char *in, size_t len);

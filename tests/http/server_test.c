@@ -145,6 +145,9 @@ static int h_headers(struct keel_http_request *req, struct keel_http_response *r
 	CHECK(keel_http_header_add(resp, "Content-Length", "5") == KEEL_EINVAL);
 	CHECK(keel_http_header_add(resp, "transfer-encoding", "chunked") == KEEL_EINVAL);
 	CHECK(keel_http_header_add(resp, "Connection", "close") == KEEL_EINVAL);
+	CHECK(keel_http_header_add(resp, "X-Bad", "a\x7f") == KEEL_EINVAL);
+	CHECK(keel_http_header_add(resp, "X-Bad", "\x1f") == KEEL_EINVAL);
+	CHECK(keel_http_header_add(resp, "X-Utf8", "caf\xc3\xa9 ~!") == KEEL_OK);
 	CHECK(keel_http_header_add(resp, "X-Good", "a \tb") == KEEL_OK);
 	CHECK(keel_http_respond(resp, 100, NULL, NULL, 0) == KEEL_EINVAL);
 	CHECK(keel_http_respond(resp, 200, "text/plain\r\nX: y", NULL, 0) == KEEL_EINVAL);
@@ -999,6 +1002,25 @@ static void counters(void)
 	srv = keep;
 }
 
+/* The configured send buffer is asked of each connection's flow; none
+ * is asked for by default. */
+static void send_buffer(void)
+{
+	struct keel_http_config cfg;
+	struct keel_http_server *keep = srv;
+
+	run("GET /hello HTTP/1.1\r\nHost: a\r\n\r\n");
+	CHECK(mf.sndbuf == 0);
+	keel_http_config_default(&cfg);
+	cfg.send_buffer = 300000;
+	srv = make_server(&cfg);
+	run("GET /hello HTTP/1.1\r\nHost: a\r\n\r\n");
+	CHECK(mf.sndbuf == 300000);
+	out_pos = 0;
+	keel_http_server_free(srv);
+	srv = keep;
+}
+
 int main(void)
 {
 	/* A failed check exits from inside a fiber: keep nothing buffered. */
@@ -1017,6 +1039,7 @@ int main(void)
 	connection_limit();
 	access_log();
 	counters();
+	send_buffer();
 	mock_flow_free(&mf);
 	keel_http_server_free(srv);
 	printf("PASS %s\n", test_name);
