@@ -29,8 +29,16 @@
  * KP_NET_F_CSUM_OK, after the header is checked (flags it may not set,
  * a checksum range outside the frame, any GSO type: dropped).
  * kp_net_read() completes a partial checksum itself, so its callers get
- * whole frames. Segmentation offloads (HOST_TSO4, GUEST_TSO4) are not
- * negotiated: they need buffers of 64 KiB per descriptor.
+ * whole frames.
+ *
+ * HOST_TSO4 (with CSUM): kp_net_send takes TCP/IPv4 segments of up to
+ * 64 KiB (KP_NET_F_TSO4), which the device (or the host behind it) cuts
+ * into MTU-sized ones; the stack then builds and hands over one frame
+ * where it would build forty. Such a frame is copied into one of a few
+ * large transmit buffers (TSO_BUFS of TSO_BUF_SIZE, only when memory
+ * allows: see tso_buffers()), which the descriptor points at until the
+ * device hands it back. GUEST_TSO4 (large frames received) is not
+ * negotiated: it needs mergeable receive buffers or 64 KiB ones.
  */
 #include "platform_impl.h"
 
@@ -38,6 +46,7 @@
 #define NET_F_GUEST_CSUM (1ull << 1) /* it may hand over partial or checked ones */
 #define NET_F_MTU (1ull << 3)
 #define NET_F_MAC (1ull << 5)
+#define NET_F_HOST_TSO4 (1ull << 11) /* the device takes TCPv4 segments to cut */
 
 #define CFG_MAC 0
 #define CFG_MTU 10
@@ -47,6 +56,9 @@
 #define RX_ENTRIES 256
 #define TX_ENTRIES 256
 #define BUF_SIZE 2048
+#define TSO_BUFS 16
+/* The header and a frame of KP_NET_GSO_FRAME_MAX, in whole pages. */
+#define TSO_BUF_SIZE (68u << 10)
 
 #define ETH_HEADER 14
 #define MTU 1500
@@ -60,10 +72,13 @@
 /* The header's fields (virtio 1.x, 5.1.6), little-endian. */
 #define HDR_FLAGS 0
 #define HDR_GSO_TYPE 1
+#define HDR_HDR_LEN 2
+#define HDR_GSO_SIZE 4
 #define HDR_CSUM_START 6
 #define HDR_CSUM_OFFSET 8
 #define HDR_F_NEEDS_CSUM 1
 #define HDR_F_DATA_VALID 2
+#define HDR_GSO_TCPV4 1
 
 struct net {
 	struct virtq rx, tx;
@@ -73,6 +88,11 @@ struct net {
 	struct kp_net_info info;
 	unsigned tx_nfree;
 	uint16_t tx_free[TX_ENTRIES]; /* descriptors not in the device's hands */
+	/* Large transmit buffers (HOST_TSO4): tso_bufs of TSO_BUF_SIZE. */
+	uint8_t *tso_mem;
+	unsigned tso_nfree;
+	uint8_t tso_free[TSO_BUFS];     /* large buffers not in use */
+	uint8_t tx_tso[TX_ENTRIES];     /* descriptor i holds large buffer tx_tso[i] - 1; 0: its own */
 };
 
 static struct net *lookup(kp_handle h)
@@ -254,10 +274,78 @@ int kp_net_read(kp_handle handle, void *buf, size_t size, size_t *len)
 	return err;
 }
 
+/* Byte `at` of the frame in frags, or -1 beyond it. */
+static int frag_byte(const struct kp_net_frag *frags, unsigned nfrags, size_t at)
+{
+	for (unsigned i = 0; i < nfrags; i++) {
+		if (at < frags[i].len)
+			return ((const uint8_t *)frags[i].base)[at];
+		at -= frags[i].len;
+	}
+	return -1;
+}
+
+/*
+ * Checks `meta` against the frame (`len` bytes in frags) and what the
+ * device offers (platform.h, kp_net_send), and fills the device's header
+ * `h` (zeroed) to match. false: KEEL_EINVAL.
+ */
+static bool header_out(const struct net *n, const struct kp_net_frag *frags, unsigned nfrags,
+                       size_t len, const struct kp_net_meta *meta, uint8_t *h)
+{
+	int doff;
+	size_t hdr_len;
+
+	if (!meta || meta->flags == 0)
+		return len <= n->info.mtu + ETH_HEADER;
+	if ((meta->flags & ~(KP_NET_F_CSUM_PARTIAL | KP_NET_F_TSO4)) ||
+	    !(meta->flags & KP_NET_F_CSUM_PARTIAL) || !(n->info.offloads & KP_NET_OFF_TX_CSUM) ||
+	    meta->csum_start < ETH_HEADER || (size_t)meta->csum_start + meta->csum_offset + 2 > len)
+		return false;
+	h[HDR_FLAGS] = HDR_F_NEEDS_CSUM;
+	put_le16(h + HDR_CSUM_START, meta->csum_start);
+	put_le16(h + HDR_CSUM_OFFSET, meta->csum_offset);
+	if (!(meta->flags & KP_NET_F_TSO4))
+		return len <= n->info.mtu + ETH_HEADER;
+	/* The headers the device copies into every segment end with TCP's,
+	 * whose length is in its data-offset field. */
+	doff = frag_byte(frags, nfrags, (size_t)meta->csum_start + 12);
+	if (!(n->info.offloads & KP_NET_OFF_TX_TSO4) || meta->gso_size == 0 ||
+	    meta->csum_offset != 16 || len > KP_NET_GSO_FRAME_MAX || doff < 0 || (doff >> 4) < 5)
+		return false;
+	hdr_len = (size_t)meta->csum_start + (size_t)(doff >> 4) * 4;
+	if (hdr_len >= len)
+		return false;
+	h[HDR_GSO_TYPE] = HDR_GSO_TCPV4;
+	put_le16(h + HDR_HDR_LEN, (uint16_t)hdr_len);
+	put_le16(h + HDR_GSO_SIZE, meta->gso_size);
+	return true;
+}
+
+/* Takes back the transmit descriptors the device is done with (and the
+ * large buffers they held). */
+static void tx_reclaim(struct net *n)
+{
+	while (virtq_has_used(&n->tx)) {
+		struct virtq_used_elem e = virtq_take(&n->tx);
+
+		if (e.id >= n->tx.size || n->tx_nfree >= n->tx.size)
+			continue; /* not one of ours, or handed back twice */
+		if (n->tx_tso[e.id]) {
+			n->tso_free[n->tso_nfree++] = (uint8_t)(n->tx_tso[e.id] - 1);
+			n->tx_tso[e.id] = 0;
+			n->tx.desc[e.id].addr = (uintptr_t)(n->tx_bufs + (size_t)e.id * BUF_SIZE);
+		}
+		n->tx_free[n->tx_nfree++] = (uint16_t)e.id;
+	}
+}
+
 int kp_net_send(kp_handle handle, const struct kp_net_frag *frags, unsigned nfrags,
                 const struct kp_net_meta *meta)
 {
 	struct net *n = lookup(handle);
+	uint8_t hdr[HDR_MODERN] = { 0 };
+	bool large;
 	size_t len = 0;
 	uint16_t id;
 	uint8_t *p;
@@ -265,34 +353,27 @@ int kp_net_send(kp_handle handle, const struct kp_net_frag *frags, unsigned nfra
 	if (!n || nfrags == 0 || nfrags > KP_NET_FRAGS_MAX)
 		return KEEL_EINVAL;
 	for (unsigned i = 0; i < nfrags; i++) {
-		if (frags[i].len > n->info.mtu + ETH_HEADER)
+		if (frags[i].len > KP_NET_GSO_FRAME_MAX)
 			return KEEL_EINVAL;
 		len += frags[i].len;
 	}
-	if (len < ETH_HEADER || len > n->info.mtu + ETH_HEADER)
+	if (len < ETH_HEADER || !header_out(n, frags, nfrags, len, meta, hdr))
 		return KEEL_EINVAL;
-	if (meta && meta->flags) {
-		if (meta->flags != KP_NET_F_CSUM_PARTIAL ||
-		    !(n->info.offloads & KP_NET_OFF_TX_CSUM) || meta->csum_start < ETH_HEADER ||
-		    (size_t)meta->csum_start + meta->csum_offset + 2 > len)
-			return KEEL_EINVAL;
-	}
-	while (virtq_has_used(&n->tx)) {
-		struct virtq_used_elem e = virtq_take(&n->tx);
-
-		if (e.id < n->tx.size && n->tx_nfree < n->tx.size)
-			n->tx_free[n->tx_nfree++] = (uint16_t)e.id;
-	}
-	if (n->tx_nfree == 0)
+	large = len > BUF_SIZE - n->hdr_len;
+	tx_reclaim(n);
+	if (n->tx_nfree == 0 || (large && n->tso_nfree == 0))
 		return KEEL_EAGAIN; /* the device is behind: dropped, as on a wire */
 	id = n->tx_free[--n->tx_nfree];
-	p = n->tx_bufs + (size_t)id * BUF_SIZE;
-	__builtin_memset(p, 0, n->hdr_len);
-	if (meta && meta->flags) {
-		p[HDR_FLAGS] = HDR_F_NEEDS_CSUM;
-		put_le16(p + HDR_CSUM_START, meta->csum_start);
-		put_le16(p + HDR_CSUM_OFFSET, meta->csum_offset);
+	if (large) {
+		uint8_t b = n->tso_free[--n->tso_nfree];
+
+		n->tx_tso[id] = (uint8_t)(b + 1);
+		p = n->tso_mem + (size_t)b * TSO_BUF_SIZE;
+		n->tx.desc[id].addr = (uintptr_t)p;
+	} else {
+		p = n->tx_bufs + (size_t)id * BUF_SIZE;
 	}
+	__builtin_memcpy(p, hdr, n->hdr_len);
 	len = n->hdr_len;
 	for (unsigned i = 0; i < nfrags; i++) {
 		__builtin_memcpy(p + len, frags[i].base, frags[i].len);
@@ -342,14 +423,30 @@ static unsigned net_entries(void)
 	return e;
 }
 
+/* Large transmit buffers for HOST_TSO4: TSO_BUFS, fewer (down to 4)
+ * while they would take more than an eighth of the memory left, or none
+ * (no TSO) on a machine too small for 4. Decided after the rings. */
+static unsigned tso_buffers(void)
+{
+	size_t left = (size_t)(mem_heap_end - mem_heap_start);
+	unsigned b = TSO_BUFS;
+
+	while (b >= 4 && (size_t)b * TSO_BUF_SIZE > left / 8)
+		b /= 2;
+	return b >= 4 ? b : 0;
+}
+
 void virtio_net_attach(struct device *dev, kp_handle h)
 {
 	struct virtio_dev *d = dev->vdev;
 	struct net *n = mem_take(sizeof(*n));
-	uint64_t wanted = NET_F_MAC | NET_F_MTU | NET_F_CSUM | NET_F_GUEST_CSUM |
+	unsigned entries = net_entries();
+	/* HOST_TSO4 costs nothing until a large frame is sent, which only
+	 * happens when the stack is told it may (KP_NET_OFF_TX_TSO4: below,
+	 * when the large buffers fit). */
+	uint64_t wanted = NET_F_MAC | NET_F_MTU | NET_F_CSUM | NET_F_GUEST_CSUM | NET_F_HOST_TSO4 |
 	                  (d->legacy ? VIRTIO_F_ANY_LAYOUT : 0);
 	uint64_t f = virtio_negotiate(d, wanted);
-	unsigned entries;
 
 	if (d->legacy && !(f & VIRTIO_F_ANY_LAYOUT))
 		virtio_fail(d, "a legacy virtio-net device without ANY_LAYOUT");
@@ -369,7 +466,6 @@ void virtio_net_attach(struct device *dev, kp_handle h)
 		n->info.offloads |= KP_NET_OFF_RX_CSUM;
 
 	virtio_irq(d, rx_interrupt, n);
-	entries = net_entries();
 	virtio_queue(d, &n->rx, QUEUE_RX, entries, true);
 	virtio_queue(d, &n->tx, QUEUE_TX, entries, false);
 	n->rx_bufs = mem_take((size_t)n->rx.size * BUF_SIZE);
@@ -383,6 +479,16 @@ void virtio_net_attach(struct device *dev, kp_handle h)
 	for (uint16_t i = 0; i < n->tx.size; i++) {
 		n->tx.desc[i].addr = (uintptr_t)(n->tx_bufs + (size_t)i * BUF_SIZE);
 		n->tx_free[n->tx_nfree++] = i;
+	}
+	if ((f & NET_F_HOST_TSO4) && (f & NET_F_CSUM)) {
+		unsigned b = tso_buffers();
+
+		if (b) {
+			n->tso_mem = mem_take((size_t)b * TSO_BUF_SIZE);
+			for (unsigned i = 0; i < b; i++)
+				n->tso_free[n->tso_nfree++] = (uint8_t)i;
+			n->info.offloads |= KP_NET_OFF_TX_TSO4;
+		}
 	}
 	virtio_ready(d);
 	virtq_kick(&n->rx);
