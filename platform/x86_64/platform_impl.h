@@ -59,8 +59,9 @@ struct boot_ram {
  */
 struct boot_info {
 	enum boot_kind kind;
-	/* The loader's command line. A multiboot loader puts the image's path
-	 * first (cmdline_has_name); PVH passes only the arguments. */
+	/* The loader's command line. QEMU's multiboot loader puts the image's
+	 * path first (cmdline_has_name); PVH and GRUB 2 pass only the
+	 * arguments. */
 	char cmdline[BOOT_CMDLINE_MAX];
 	bool cmdline_has_name;
 	bool cmdline_truncated;
