@@ -101,6 +101,38 @@ struct boot_mmio {
 extern struct boot_mmio boot_mmio[BOOT_MMIO_MAX];
 extern unsigned boot_nmmio;
 
+/* ---- The paravirtual clock of Xen and KVM (pvclock.c) ------------------------ */
+
+/* As the hypervisor publishes it: Xen's vcpu_time_info, KVM's
+ * pvclock_vcpu_time_info (32 bytes, the same layout). */
+struct pvclock_info {
+	uint32_t version; /* odd while the hypervisor updates the fields */
+	uint32_t pad0;
+	uint64_t tsc_timestamp; /* TSC when system_time was current */
+	uint64_t system_time;   /* ns since the hypervisor's epoch */
+	uint32_t tsc_to_system_mul;
+	int8_t tsc_shift;
+	uint8_t flags;
+	uint8_t pad1[2];
+};
+
+/* A consistent copy of the fields. */
+struct pvclock {
+	uint64_t tsc_timestamp, system_time;
+	uint32_t mul;
+	int8_t shift;
+};
+
+/* Copies *t consistently (the version protocol, bounded); false when
+ * the hypervisor kept it in an update. */
+bool pvclock_read(const volatile struct pvclock_info *t, struct pvclock *c);
+/* A scale that can be used: a multiplier, a shift within 31. */
+bool pvclock_plausible(const struct pvclock *c);
+/* The hypervisor's system time in ns at TSC value `tsc`. */
+uint64_t pvclock_ns(const struct pvclock *c, uint64_t tsc);
+/* The TSC frequency the scale stands for, in Hz (rounded). */
+uint64_t pvclock_tsc_hz(const struct pvclock *c);
+
 /* ---- CPU (cpu.c, cpu_tables.c, canary.c) ---------------------------------- */
 
 struct cpu_features {
