@@ -189,6 +189,9 @@ static bool pit_measure(uint64_t *tsc, uint64_t *lapic)
 
 	intr_set_handler(INTR_VECTOR_PIC_BASE, pit_irq, NULL);
 	pic_init(1u << 0);
+	/* Every attempt: the one before closed it (a refused measurement
+	 * that left it closed would never see the PIT again). */
+	lapic_open_lint0();
 	lapic_timer_start_free();
 	pit_oneshot(PIT_WINDOW);
 	take_sample(&start);

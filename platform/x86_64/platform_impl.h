@@ -429,7 +429,9 @@ void lapic_init(void);
 void lapic_eoi(void);
 /* This CPU's local APIC ID, the destination of device interrupts. */
 uint32_t lapic_id(void);
-/* Masks LINT0, through which the 8259 reaches the CPU. */
+/* Opens (ExtINT) and masks LINT0, through which the 8259 reaches the
+ * CPU: open only while clock.c measures against the PIT. */
+void lapic_open_lint0(void);
 void lapic_close_lint0(void);
 /* One-shot timer: fires INTR_VECTOR_TIMER after `ticks` (LAPIC timer
  * ticks), or at TSC value `tsc` in TSC-deadline mode. 0 disarms. */
