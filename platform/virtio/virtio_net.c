@@ -2,9 +2,9 @@
  * virtio_net.c — kp_net_* on a virtio-net device (virtio 1.x, 5.1).
  *
  * One receive queue, kept full: each of its descriptors owns one 2 KiB
- * buffer for good, holding the virtio-net header and a whole frame (no
- * mergeable buffers: an MTU of 1500 fits). kp_net_read copies the frame
- * out and gives the buffer straight back. One transmit queue, likewise
+ * buffer for good, holding the virtio-net header and a whole frame of
+ * MTU 1500 (or, with MRG_RXBUF, a piece of a larger one: below).
+ * kp_net_read copies the frame out and gives the buffer straight back. One transmit queue, likewise
  * with a buffer per descriptor: kp_net_write copies the frame in behind a
  * zeroed header; buffers the device is done with are taken back on the
  * next write. So a frame is copied once each way, and nothing is
@@ -37,8 +37,16 @@
  * where it would build forty. Such a frame is copied into one of a few
  * large transmit buffers (TSO_BUFS of TSO_BUF_SIZE, only when memory
  * allows: see tso_buffers()), which the descriptor points at until the
- * device hands it back. GUEST_TSO4 (large frames received) is not
- * negotiated: it needs mergeable receive buffers or 64 KiB ones.
+ * device hands it back.
+ *
+ * MRG_RXBUF and GUEST_TSO4 (with GUEST_CSUM): the device may hand over
+ * TCP/IPv4 segments of up to 64 KiB (the host's GSO or GRO frames,
+ * KP_NET_F_GSO4), spread over as many receive buffers as they need; the
+ * first buffer's header says how many. kp_net_recv gathers them into
+ * the caller's pieces (lib/net gives KP_NET_GSO_FRAME_MAX of room when
+ * KP_NET_OFF_RX_GSO4 is offered); kp_net_read, whose callers take whole
+ * MTU-sized frames, drops such frames. GUEST_TSO4 is asked for only
+ * with a receive ring of 128 entries or more (a 64 KiB frame takes 33).
  */
 #include "platform_impl.h"
 
@@ -46,7 +54,9 @@
 #define NET_F_GUEST_CSUM (1ull << 1) /* it may hand over partial or checked ones */
 #define NET_F_MTU (1ull << 3)
 #define NET_F_MAC (1ull << 5)
+#define NET_F_GUEST_TSO4 (1ull << 7) /* it may hand over TCPv4 segments it merged */
 #define NET_F_HOST_TSO4 (1ull << 11) /* the device takes TCPv4 segments to cut */
+#define NET_F_MRG_RXBUF (1ull << 15) /* a frame may span several receive buffers */
 
 #define CFG_MAC 0
 #define CFG_MTU 10
@@ -64,8 +74,8 @@
 #define MTU 1500
 #define MTU_MIN 68 /* IPv4's minimum */
 
-/* The header is 12 bytes with VERSION_1 (num_buffers always there),
- * 10 on a legacy device without mergeable buffers. */
+/* The header is 12 bytes with VERSION_1 or MRG_RXBUF (num_buffers
+ * there), 10 on a legacy device without mergeable buffers. */
 #define HDR_MODERN 12
 #define HDR_LEGACY 10
 
@@ -76,6 +86,7 @@
 #define HDR_GSO_SIZE 4
 #define HDR_CSUM_START 6
 #define HDR_CSUM_OFFSET 8
+#define HDR_NUM_BUFFERS 10
 #define HDR_F_NEEDS_CSUM 1
 #define HDR_F_DATA_VALID 2
 #define HDR_GSO_TCPV4 1
@@ -85,6 +96,7 @@ struct net {
 	uint8_t *rx_bufs, *tx_bufs;
 	kp_handle_set bit; /* the handle, as a set */
 	unsigned hdr_len;
+	bool mergeable; /* MRG_RXBUF: a frame may span several receive buffers */
 	struct kp_net_info info;
 	unsigned tx_nfree;
 	uint16_t tx_free[TX_ENTRIES]; /* descriptors not in the device's hands */
@@ -160,11 +172,11 @@ static void put_le16(uint8_t *p, uint16_t v)
 static bool header_in(const struct net *n, const uint8_t *h, size_t len, struct kp_net_meta *meta,
                       bool *partial)
 {
-	uint8_t flags = h[HDR_FLAGS];
+	uint8_t flags = h[HDR_FLAGS], gso = h[HDR_GSO_TYPE];
 
 	*meta = (struct kp_net_meta){ 0 };
 	*partial = false;
-	if (h[HDR_GSO_TYPE] != 0 || (flags & ~(HDR_F_NEEDS_CSUM | HDR_F_DATA_VALID)))
+	if (flags & ~(HDR_F_NEEDS_CSUM | HDR_F_DATA_VALID))
 		return false;
 	if (flags && !(n->info.offloads & KP_NET_OFF_RX_CSUM))
 		return false;
@@ -179,12 +191,54 @@ static bool header_in(const struct net *n, const uint8_t *h, size_t len, struct 
 	}
 	if (flags)
 		meta->flags = KP_NET_F_CSUM_OK;
+	if (gso == 0)
+		return len <= n->info.mtu + ETH_HEADER;
+	/* Only TCPv4 (no ECN bit) was asked for, and only with a checksum
+	 * the device vouches for. */
+	if (gso != HDR_GSO_TCPV4 || !(n->info.offloads & KP_NET_OFF_RX_GSO4) || !flags ||
+	    get_le16(h + HDR_GSO_SIZE) == 0 || len > KP_NET_GSO_FRAME_MAX)
+		return false;
+	meta->flags |= KP_NET_F_GSO4;
+	meta->gso_size = get_le16(h + HDR_GSO_SIZE);
 	return true;
 }
 
-/* Takes the next good frame into bufs (as kp_net_recv), plus *partial. */
+/* Copies src[0..len) to byte `at` of the pieces bufs; false when it
+ * does not fit. */
+static bool copy_out(const struct kp_net_buf *bufs, unsigned nbufs, size_t at, const uint8_t *src,
+                     size_t len)
+{
+	for (unsigned i = 0; i < nbufs && len > 0; i++) {
+		size_t k;
+
+		if (at >= bufs[i].len) {
+			at -= bufs[i].len;
+			continue;
+		}
+		k = bufs[i].len - at < len ? bufs[i].len - at : len;
+		__builtin_memcpy((uint8_t *)bufs[i].base + at, src, k);
+		src += k;
+		len -= k;
+		at = 0;
+	}
+	return len == 0;
+}
+
+/* Gives receive buffer `id` back to the device. */
+static void rx_give_back(struct net *n, uint32_t id)
+{
+	virtq_push(&n->rx, (uint16_t)id);
+}
+
+/*
+ * Takes the next good frame into bufs (as kp_net_recv), plus *partial;
+ * a GSO4 frame only when `large` (kp_net_recv: its caller asked for
+ * them), else such frames are dropped. With mergeable buffers the first
+ * buffer's header says how many buffers the frame spans; the device has
+ * put them all in the used ring before showing the first.
+ */
 static int take_frame(struct net *n, const struct kp_net_buf *bufs, unsigned nbufs, size_t *len,
-                      struct kp_net_meta *meta, bool *partial)
+                      struct kp_net_meta *meta, bool *partial, bool large)
 {
 	size_t room = 0;
 
@@ -194,30 +248,47 @@ static int take_frame(struct net *n, const struct kp_net_buf *bufs, unsigned nbu
 		return KEEL_EINVAL;
 	while (rx_pending(n)) {
 		struct virtq_used_elem e = virtq_take(&n->rx);
-		const uint8_t *hdr, *frame;
+		const uint8_t *hdr;
 		size_t frame_len;
+		unsigned pieces = 1;
 		bool good;
 
 		if (e.id >= n->rx.size)
 			continue; /* not a buffer of ours: nothing to give back */
 		hdr = n->rx_bufs + (size_t)e.id * BUF_SIZE;
-		frame = hdr + n->hdr_len;
-		frame_len = e.len - n->hdr_len;
-		good = e.len >= n->hdr_len + ETH_HEADER && e.len <= BUF_SIZE &&
-		       frame_len <= n->info.mtu + ETH_HEADER &&
-		       header_in(n, hdr, frame_len, meta, partial);
-		if (good) {
-			size_t done = 0;
-
-			for (unsigned i = 0; i < nbufs && done < frame_len; i++) {
-				size_t k =
-				    frame_len - done < bufs[i].len ? frame_len - done : bufs[i].len;
-
-				__builtin_memcpy(bufs[i].base, frame + done, k);
-				done += k;
+		good = e.len >= n->hdr_len + ETH_HEADER && e.len <= BUF_SIZE;
+		frame_len = good ? e.len - n->hdr_len : 0;
+		good = good && copy_out(bufs, nbufs, 0, hdr + n->hdr_len, frame_len);
+		if (n->mergeable) {
+			pieces = get_le16(hdr + HDR_NUM_BUFFERS);
+			if (pieces == 0 || pieces > n->rx.size) {
+				good = false; /* nonsense: drop this buffer alone */
+				pieces = 1;
 			}
 		}
-		virtq_push(&n->rx, (uint16_t)e.id);
+		/* The rest of the frame, each in a buffer without a header;
+		 * taken (and given back) even when the frame is dropped. */
+		for (unsigned k = 1; k < pieces; k++) {
+			struct virtq_used_elem c;
+
+			if (!virtq_has_used(&n->rx)) {
+				good = false; /* the device said more than it gave */
+				break;
+			}
+			c = virtq_take(&n->rx);
+			if (c.id >= n->rx.size) {
+				good = false;
+				continue;
+			}
+			good = good && c.len <= BUF_SIZE &&
+			       copy_out(bufs, nbufs, frame_len, n->rx_bufs + (size_t)c.id * BUF_SIZE,
+			                c.len);
+			frame_len += c.len;
+			rx_give_back(n, c.id);
+		}
+		good = good && header_in(n, hdr, frame_len, meta, partial) &&
+		       (large || !(meta->flags & KP_NET_F_GSO4));
+		rx_give_back(n, e.id);
 		virtq_kick(&n->rx);
 		if (good) {
 			*len = frame_len;
@@ -236,7 +307,7 @@ int kp_net_recv(kp_handle handle, const struct kp_net_buf *bufs, unsigned nbufs,
 
 	if (!n || nbufs == 0 || nbufs > KP_NET_FRAGS_MAX)
 		return KEEL_EINVAL;
-	return take_frame(n, bufs, nbufs, len, meta, &partial);
+	return take_frame(n, bufs, nbufs, len, meta, &partial, true);
 }
 
 /* The folded one's-complement sum of p[0..len), words taken
@@ -264,7 +335,7 @@ int kp_net_read(kp_handle handle, void *buf, size_t size, size_t *len)
 
 	if (!n || size < n->info.mtu + ETH_HEADER)
 		return KEEL_EINVAL;
-	err = take_frame(n, &b, 1, len, &meta, &partial);
+	err = take_frame(n, &b, 1, len, &meta, &partial, false);
 	if (err == KEEL_OK && partial) {
 		uint8_t *f = buf;
 
@@ -436,6 +507,21 @@ static unsigned tso_buffers(void)
 	return b >= 4 ? b : 0;
 }
 
+/* Features, with their dependencies (virtio 1.x, 5.1.3.1) kept: a
+ * segmentation offload without its checksum offload, or GUEST_TSO4
+ * without mergeable buffers (frames of 64 KiB in 2 KiB buffers), is
+ * negotiated again without it. */
+static uint64_t negotiate(struct virtio_dev *d, uint64_t wanted)
+{
+	uint64_t f = virtio_negotiate(d, wanted), drop = 0;
+
+	if ((f & NET_F_HOST_TSO4) && !(f & NET_F_CSUM))
+		drop |= NET_F_HOST_TSO4;
+	if ((f & NET_F_GUEST_TSO4) && (!(f & NET_F_GUEST_CSUM) || !(f & NET_F_MRG_RXBUF)))
+		drop |= NET_F_GUEST_TSO4;
+	return drop ? virtio_negotiate(d, wanted & ~drop) : f;
+}
+
 void virtio_net_attach(struct device *dev, kp_handle h)
 {
 	struct virtio_dev *d = dev->vdev;
@@ -443,15 +529,19 @@ void virtio_net_attach(struct device *dev, kp_handle h)
 	unsigned entries = net_entries();
 	/* HOST_TSO4 costs nothing until a large frame is sent, which only
 	 * happens when the stack is told it may (KP_NET_OFF_TX_TSO4: below,
-	 * when the large buffers fit). */
+	 * when the large buffers fit). GUEST_TSO4 makes the device hand over
+	 * frames of up to 64 KiB, 33 receive buffers each: asked for only
+	 * when the ring holds several of them. */
 	uint64_t wanted = NET_F_MAC | NET_F_MTU | NET_F_CSUM | NET_F_GUEST_CSUM | NET_F_HOST_TSO4 |
+	                  NET_F_MRG_RXBUF | (entries >= 128 ? NET_F_GUEST_TSO4 : 0) |
 	                  (d->legacy ? VIRTIO_F_ANY_LAYOUT : 0);
-	uint64_t f = virtio_negotiate(d, wanted);
+	uint64_t f = negotiate(d, wanted);
 
 	if (d->legacy && !(f & VIRTIO_F_ANY_LAYOUT))
 		virtio_fail(d, "a legacy virtio-net device without ANY_LAYOUT");
 	n->bit = (kp_handle_set)1 << h;
-	n->hdr_len = d->legacy ? HDR_LEGACY : HDR_MODERN;
+	n->mergeable = f & NET_F_MRG_RXBUF;
+	n->hdr_len = d->legacy && !n->mergeable ? HDR_LEGACY : HDR_MODERN;
 	n->info.mtu = MTU;
 	if (f & NET_F_MTU) {
 		uint32_t mtu = d->ops->config(d, CFG_MTU, 2);
@@ -464,6 +554,8 @@ void virtio_net_attach(struct device *dev, kp_handle h)
 		n->info.offloads |= KP_NET_OFF_TX_CSUM;
 	if (f & NET_F_GUEST_CSUM)
 		n->info.offloads |= KP_NET_OFF_RX_CSUM;
+	if (f & NET_F_GUEST_TSO4)
+		n->info.offloads |= KP_NET_OFF_RX_GSO4;
 
 	virtio_irq(d, rx_interrupt, n);
 	virtio_queue(d, &n->rx, QUEUE_RX, entries, true);
@@ -480,7 +572,7 @@ void virtio_net_attach(struct device *dev, kp_handle h)
 		n->tx.desc[i].addr = (uintptr_t)(n->tx_bufs + (size_t)i * BUF_SIZE);
 		n->tx_free[n->tx_nfree++] = i;
 	}
-	if ((f & NET_F_HOST_TSO4) && (f & NET_F_CSUM)) {
+	if (f & NET_F_HOST_TSO4) {
 		unsigned b = tso_buffers();
 
 		if (b) {

@@ -13,8 +13,9 @@
 #     it through virtio-net (ARP, ICMP), 10 of 10 answered;
 #   - examples/echo (lib/net's TCP and UDP) answers socat, and 4 MiB
 #     through its TCP echo come back intact (first variant only; time
-#     printed), sent by the image as large segments the device cuts
-#     (HOST_TSO4: the TAP's frames average more than an MTU).
+#     printed), in large segments both ways (HOST_TSO4 from the image,
+#     GUEST_TSO4 with mergeable buffers to it: the TAP's frames average
+#     more than an MTU each way).
 # Variants: x86_64 on microvm (virtio-mmio) and q35 (virtio-pci, MSI-X);
 # aarch64 with GICv3 and GICv2 (virtio-mmio). Needs root (the test fails
 # without it: it is not a pass). The namespace is uniquely named and
@@ -147,24 +148,28 @@ got=$(printf 'datagram\n' | timeout 10 ip netns exec "$ns" socat -t2 - UDP:10.0.
 	fail "socat UDP echo failed"
 [ "$got" = "datagram" ] || fail "UDP echo returned '$got'"
 head -c 4M /dev/urandom >"$tmp/in" || fail "cannot make 4 MiB of input"
-rxp0=$(in_ns cat "$rx_file")
-rxb0=$(in_ns cat "/sys/class/net/$tap/statistics/rx_bytes")
+tap_stat() { in_ns cat "/sys/class/net/$tap/statistics/$1"; }
+rxp0=$(tap_stat rx_packets) rxb0=$(tap_stat rx_bytes) txp0=$(tap_stat tx_packets) txb0=$(tap_stat tx_bytes)
 t0=$(date +%s%N)
 timeout 60 ip netns exec "$ns" socat -t30 -b65536 TCP:10.0.0.2:7 STDIO <"$tmp/in" >"$tmp/back" ||
 	fail "4 MiB echo: socat failed"
 t1=$(date +%s%N)
 [ "$(sha256sum <"$tmp/in")" = "$(sha256sum <"$tmp/back")" ] ||
 	fail "4 MiB echo: $(wc -c <"$tmp/back") bytes came back, not the same"
-# The image's large segments (HOST_TSO4) reach the TAP whole, so the
-# frames it received average more than an MTU-sized frame could hold
-# (without TSO, 4 MiB of 1514-byte frames and the ACKs average less).
-rxp=$(($(in_ns cat "$rx_file") - rxp0))
-rxb=$(($(in_ns cat "/sys/class/net/$tap/statistics/rx_bytes") - rxb0))
+# Large segments cross the TAP whole both ways, so the frames average
+# more than an MTU-sized frame could hold (without them, 4 MiB of
+# 1514-byte frames and the ACKs average less): the image's (HOST_TSO4,
+# the TAP's rx) and the kernel's (GUEST_TSO4 with mergeable buffers, the
+# TAP's tx), which came back intact above.
+rxp=$(($(tap_stat rx_packets) - rxp0)) rxb=$(($(tap_stat rx_bytes) - rxb0))
+txp=$(($(tap_stat tx_packets) - txp0)) txb=$(($(tap_stat tx_bytes) - txb0))
 [ "$rxp" -gt 0 ] && [ $((rxb / rxp)) -gt 1514 ] ||
 	fail "4 MiB echo: the TAP received $rxp frames of $rxb bytes: no large segments (TSO) from the image"
+[ "$txp" -gt 0 ] && [ $((txb / txp)) -gt 1514 ] ||
+	fail "4 MiB echo: the TAP sent $txp frames of $txb bytes: no large segments (GUEST_TSO4) to the image"
 kill "$pid" 2>/dev/null
 wait "$pid" 2>/dev/null
 pid=
 ms=$(((t1 - t0) / 1000000))
 
-pass "$VM_TARGET net: frames out and in on $names; echo rate${rates%,}; TCP echo 4 MiB each way in $ms ms, $((rxb / rxp)) bytes a frame from the image"
+pass "$VM_TARGET net: frames out and in on $names; echo rate${rates%,}; TCP echo 4 MiB each way in $ms ms, frames of $((rxb / rxp)) bytes on average from the image and $((txb / txp)) to it"
