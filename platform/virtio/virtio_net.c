@@ -103,8 +103,8 @@ struct net {
 	/* Large transmit buffers (HOST_TSO4): tso_bufs of TSO_BUF_SIZE. */
 	uint8_t *tso_mem;
 	unsigned tso_nfree;
-	uint8_t tso_free[TSO_BUFS];     /* large buffers not in use */
-	uint8_t tx_tso[TX_ENTRIES];     /* descriptor i holds large buffer tx_tso[i] - 1; 0: its own */
+	uint8_t tso_free[TSO_BUFS]; /* large buffers not in use */
+	uint8_t tx_tso[TX_ENTRIES]; /* descriptor i holds large buffer tx_tso[i] - 1; 0: its own */
 };
 
 static struct net *lookup(kp_handle h)
@@ -281,8 +281,8 @@ static int take_frame(struct net *n, const struct kp_net_buf *bufs, unsigned nbu
 				continue;
 			}
 			good = good && c.len <= BUF_SIZE &&
-			       copy_out(bufs, nbufs, frame_len, n->rx_bufs + (size_t)c.id * BUF_SIZE,
-			                c.len);
+			       copy_out(bufs, nbufs, frame_len,
+			                n->rx_bufs + (size_t)c.id * BUF_SIZE, c.len);
 			frame_len += c.len;
 			rx_give_back(n, c.id);
 		}

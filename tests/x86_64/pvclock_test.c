@@ -79,7 +79,7 @@ static void check_hz(uint64_t hz)
 
 int main(void)
 {
-	static const uint64_t rates[] = { 1000000000ull, 1193182ull,      2500000000ull,
+	static const uint64_t rates[] = { 1000000000ull, 1193182ull,    2500000000ull,
 		                          2095078000ull, 3999999999ull, 5000000000ull,
 		                          100000000ull,  33333333ull };
 	volatile struct pvclock_info info;
@@ -89,7 +89,7 @@ int main(void)
 		check_hz(rates[i]);
 		check_ns(rates[i], 0, 0, 0);
 		check_ns(rates[i], 123456789, 1000, 1);
-		check_ns(rates[i], 5, 77, rates[i]);                        /* one second */
+		check_ns(rates[i], 5, 77, rates[i]);                         /* one second */
 		check_ns(rates[i], 1ull << 40, 1ull << 50, rates[i] * 3600); /* an hour */
 		check_ns(rates[i], 0, 0, rates[i] * 86400 * 30);             /* a month */
 	}
