@@ -258,7 +258,8 @@ void clock_init(void)
 	/* The RTC says 0 when it cannot be read: the wall clock then starts
 	 * at the epoch, which is obviously wrong rather than subtly. */
 	if (kvm_wall_ns) {
-		uint64_t since_boot = (uint64_t)(((unsigned __int128)(kvm_tsc - tsc_boot) * tsc_mult) >> 32);
+		uint64_t since_boot =
+		    (uint64_t)(((unsigned __int128)(kvm_tsc - tsc_boot) * tsc_mult) >> 32);
 
 		wall_boot_ns = kvm_wall_ns >= since_boot ? kvm_wall_ns - since_boot : 0;
 		return;

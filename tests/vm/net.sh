@@ -106,6 +106,8 @@ for m in $variants; do
 	names="${names:+$names and }$(label "$m")"
 	# Frames out and in.
 	rx0=$(in_ns cat "$rx_file") || fail "cannot read $rx_file"
+	drop0=$(in_ns cat "/sys/class/net/$tap/statistics/rx_dropped")
+	err0=$(in_ns cat "/sys/class/net/$tap/statistics/rx_errors")
 	start "$m" "$(vm_image tests/linux/netio)" "netio: waiting" 20
 	tries=0
 	while kill -0 "$pid" 2>/dev/null && [ $tries -lt 15 ]; do
@@ -116,7 +118,12 @@ for m in $variants; do
 	received=$(printf '%s\n' "$out" | sed -n 's/^netio: sent 5 received \([0-9][0-9]*\)$/\1/p')
 	[ -n "$received" ] && [ "$received" -ge 1 ] || fail "$m: no 'netio: sent 5 received N' with N > 0: $out"
 	rx1=$(in_ns cat "$rx_file")
-	[ $((rx1 - rx0)) -ge 5 ] || fail "$m: the TAP received $((rx1 - rx0)) frames, want 5"
+	# Short: say whether the kernel dropped or refused them, or never
+	# saw them (then QEMU did not write them), and what the image said.
+	drop1=$(in_ns cat "/sys/class/net/$tap/statistics/rx_dropped")
+	err1=$(in_ns cat "/sys/class/net/$tap/statistics/rx_errors")
+	[ $((rx1 - rx0)) -ge 5 ] || fail "$m: the TAP received $((rx1 - rx0)) frames, want 5" \
+		"(dropped $((drop1 - drop0)), errors $((err1 - err0))); the image said: $out"
 
 	# Echoes, many in flight.
 	start "$m" "$(vm_image tests/x86_64/netecho)" "netecho: ready" 60
