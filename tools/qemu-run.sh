@@ -52,8 +52,9 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd) || exit 2
 QEMU=${QEMU:-qemu-system-x86_64}
 QEMU_PACKAGE=qemu-system-x86
 TARGET=x86_64
-# Below 2 MiB the image (loaded at 1 MiB) does not even fit; from 2 MiB it
-# starts, and says itself when too little is left for its heap.
+# Below 2 MiB the image (loaded at 1 MiB) does not even fit; a larger
+# image's own need is read from its segments (below), and the image says
+# itself when too little is left for its page tables, heap and devices.
 MEM_MIN=2
 MEM_MAX=1048576
 . "$ROOT/tools/qemu-run-lib.sh"
@@ -104,6 +105,22 @@ short=$(printf '%s\n' "$segs" | awk -v size="$size" '
 	}
 	$1 == "LOAD" { if (hex($2) + hex($5) > size + 0) { print hex($2) + hex($5); exit } }')
 [ -z "$short" ] || die "'$image' is truncated: its segments need $short bytes, the file has $size"
+
+# The image lies in RAM from 1 MiB up to the end of its last segment
+# (bss included), and the heap needs at least 512 KiB above it: a lower
+# bound on the memory it needs (the page tables and the devices' buffers
+# come on top; the image itself says so when those do not fit).
+image_kib=$(printf '%s\n' "$segs" | awk '
+	function hex(s,   i, v) {
+		v = 0; s = tolower(s); sub(/^0x/, "", s)
+		for (i = 1; i <= length(s); i++) v = v * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1
+		return v
+	}
+	$1 == "LOAD" { e = hex($3) + hex($6); if (e > end) end = e }
+	END { print int((end + 1023) / 1024) }')
+need_mib=$(((image_kib + 512 + 1023) / 1024))
+[ "$mem" -ge "$need_mib" ] ||
+	die "'$image' needs at least $need_mib MiB of memory (its code, data and bss end at $image_kib KiB, and the heap needs 512 KiB more); --mem $mem is too small"
 
 # ---- Devices --------------------------------------------------------------------
 

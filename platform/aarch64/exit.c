@@ -71,6 +71,8 @@ void kp_exit(int status)
 	const char *n = platform_num(num, (uint64_t)(status & 0xff));
 	uint64_t block[2] = { ADP_STOPPED_APPLICATION_EXIT, (uint64_t)(status & 0xff) };
 
+	/* Frames still queued in a net device would die with the machine. */
+	devices_quiesce();
 	console_flush();
 	print_str("keel-exit ");
 	print_str(n);

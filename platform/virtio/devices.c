@@ -19,6 +19,7 @@
 #include "platform_impl.h"
 
 #pragma weak virtio_net_attach
+#pragma weak virtio_net_drain
 #pragma weak virtio_blk_attach
 #pragma weak virtio_rng_attach
 
@@ -82,4 +83,19 @@ int devices_find(const char *name, uint32_t kind)
 			return (int)i;
 	}
 	return -1;
+}
+
+void devices_quiesce(void)
+{
+	static bool done;
+	kp_time deadline;
+
+	if (done || !virtio_net_drain)
+		return;
+	done = true;
+	deadline = kp_clock_monotonic() + DEVICES_QUIESCE_NS;
+	for (unsigned i = 0; i < devices_count; i++) {
+		if (devices[i].kind == KEEL_NOTE_NET && devices[i].driver)
+			virtio_net_drain(&devices[i], deadline);
+	}
 }

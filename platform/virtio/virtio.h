@@ -223,12 +223,24 @@ void devices_attach(void);
 /* The handle of declared device `name` of `kind` whose driver runs, or
  * -1. */
 int devices_find(const char *name, uint32_t kind);
+/*
+ * Called by kp_exit before it ends the machine, which then stops at once:
+ * waits (polling, up to DEVICES_QUIESCE_NS in all) until each net device
+ * has taken the frames written to it, so that an image's last frames
+ * leave it rather than die in the device's queue. Runs once: a fault
+ * while it runs exits without it.
+ */
+#define DEVICES_QUIESCE_NS (200 * 1000 * 1000ull)
+void devices_quiesce(void);
 
 /* Drivers, each in its own file (virtio_net.c, virtio_blk.c,
  * virtio_rng.c). devices.c refers to these weakly: a driver is in the
  * image only when the image calls into it (kp_net_*, kp_block_*,
  * kp_random), and devices.c starts only the drivers that are there. */
 void virtio_net_attach(struct device *dev, kp_handle h);
+/* Waits, polling, until the device has taken every frame written to it
+ * or `deadline` (kp_clock_monotonic) passes. */
+void virtio_net_drain(struct device *dev, kp_time deadline);
 void virtio_blk_attach(struct device *dev, kp_handle h);
 void virtio_rng_attach(struct virtio_dev *d);
 /* Fills buf with len bytes from virtio-rng; false when there is none or

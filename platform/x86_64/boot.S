@@ -54,6 +54,17 @@
 #define PTE_NX_HIGH 0x80000000 /* bit 63, in the high half of an entry */
 
 #define COM1 0x3f8
+/* exit.c's exit devices and the refusal status (PLATFORM_EXIT_REFUSED). */
+#define STATUS_PORT 0xe9
+#define DEBUG_EXIT_PORT 0xf4
+#define EXIT_REFUSED 2
+
+/* What the memory check reads (boot_info.c has the structures). */
+#define BOOT_IMAGE_BASE 0x100000
+#define PVH_MAGIC 0x336ec578
+#define E820_RAM 1
+#define MB_INFO_MEMORY (1 << 0)
+#define MB_INFO_MMAP (1 << 6)
 
 /* ---- Multiboot header: must be in the first 8 KiB of the file ---------- */
 
@@ -98,6 +109,18 @@ boot_gdt_ptr:
 	.word	boot_gdt_end - boot_gdt - 1
 	.quad	boot_gdt
 
+memory_short_msg:
+	.asciz	"keel: the image does not fit in this machine's memory: its code, data and bss end at "
+memory_short_msg2:
+	.ascii	" KiB, beyond the end of RAM (give the machine more memory: "
+	.asciz	"that much, the page tables and at least 512 KiB of heap)\r\n"
+exit_refused_msg:
+	.asciz	"keel-exit 2\n"
+	.balign	4
+powers_of_ten:
+	.long	1000000000, 100000000, 10000000, 1000000, 100000, 10000, 1000, 100, 10, 1
+powers_of_ten_end:
+
 no_long_mode_msg:
 	.ascii	"keel: this CPU cannot run x86_64 code with no-execute pages (CPUID 0x80000001: LM, NX)\r\n"
 	.asciz	"keel: halting.\r\n"
@@ -141,6 +164,12 @@ boot32:
 	jz	no_long_mode
 	testl	$(1 << 20), %edx	/* NX */
 	jz	no_long_mode
+
+	/* The image must lie in RAM before its .bss (boot stack, page
+	 * tables) is touched: a loader puts a large .bss where there is no
+	 * memory without a word, and the first call would reset the CPU. */
+	jmp	check_memory
+memory_ok:
 
 	/*
 	 * Page tables (in .bss, zeroed by the loader): PML4[0] -> PDPT[0] ->
@@ -194,6 +223,143 @@ no_long_mode:
 	hlt
 	jmp	2b
 
+/*
+ * Does a usable RAM range hold all of the image, [1 MiB, __image_end)?
+ * Read from the loader's memory map (PVH version >= 1; multiboot's map,
+ * else its mem_upper); without one, nothing is known and the check
+ * passes (boot_info.c then reads the map, or refuses, in C). Uses no
+ * stack and no memory but the loader's structures; keeps %esi, %edi.
+ * A map the check cannot make sense of passes too: boot_info.c says
+ * what is wrong with it.
+ */
+check_memory:
+	cmpl	$BOOT_KIND_PVH, %edi
+	je	check_pvh
+	cmpl	$BOOT_KIND_MULTIBOOT, %edi
+	jne	memory_ok		/* x86_start refuses the loader */
+	movl	(%esi), %eax		/* multiboot_info.flags */
+	testl	$MB_INFO_MMAP, %eax
+	jnz	check_mb_map
+	testl	$MB_INFO_MEMORY, %eax
+	jz	memory_ok
+	/* mem_upper: KiB of contiguous RAM from 1 MiB on. */
+	movl	$__image_end - BOOT_IMAGE_BASE, %eax
+	shrl	$10, %eax
+	cmpl	%eax, 8(%esi)
+	jae	memory_ok
+	jmp	memory_short
+
+check_mb_map:
+	movl	48(%esi), %ebx		/* mmap_addr */
+	movl	44(%esi), %ebp		/* mmap_length */
+	addl	%ebx, %ebp		/* end of the map */
+	jc	memory_ok
+1:	leal	24(%ebx), %eax		/* a whole entry left? */
+	cmpl	%ebp, %eax
+	ja	memory_short
+	cmpl	$20, (%ebx)		/* size: the bytes after itself */
+	jb	memory_ok
+	cmpl	$E820_RAM, 20(%ebx)	/* type */
+	jne	2f
+	cmpl	$0, 8(%ebx)		/* start above 4 GiB */
+	jne	2f
+	movl	4(%ebx), %eax
+	cmpl	$BOOT_IMAGE_BASE, %eax
+	ja	2f
+	cmpl	$0, 16(%ebx)		/* 4 GiB or more from below 1 MiB */
+	jne	memory_ok
+	addl	12(%ebx), %eax
+	jc	memory_ok
+	cmpl	$__image_end, %eax
+	jae	memory_ok
+2:	movl	(%ebx), %eax
+	leal	4(%ebx, %eax), %ebx
+	jmp	1b
+
+/* hvm_start_info: version at 4, memmap_paddr at 40 (a 64-bit address),
+ * memmap_entries at 48; entries of 24 bytes: addr, size, type. */
+check_pvh:
+	cmpl	$PVH_MAGIC, (%esi)
+	jne	memory_ok
+	cmpl	$1, 4(%esi)
+	jb	memory_ok
+	cmpl	$0, 44(%esi)
+	jne	memory_ok
+	movl	40(%esi), %ebx
+	movl	48(%esi), %ebp
+	testl	%ebp, %ebp
+	jz	memory_ok
+3:	cmpl	$E820_RAM, 16(%ebx)
+	jne	4f
+	cmpl	$0, 4(%ebx)
+	jne	4f
+	movl	(%ebx), %eax
+	cmpl	$BOOT_IMAGE_BASE, %eax
+	ja	4f
+	cmpl	$0, 12(%ebx)
+	jne	memory_ok
+	addl	8(%ebx), %eax
+	jc	memory_ok
+	cmpl	$__image_end, %eax
+	jae	memory_ok
+4:	addl	$24, %ebx
+	decl	%ebp
+	jnz	3b
+	/* fall through */
+
+/* The image does not fit: one line on COM1 saying how far it reaches,
+ * status 2 (refused) to the exit devices as exit.c writes it, halt. The
+ * small stack is in .data, which the loader did place in memory. */
+memory_short:
+	movl	$boot_fail_stack_top, %esp
+	movl	$memory_short_msg, %esi
+	movw	$COM1, %dx
+	call	puts32
+	movl	$__image_end, %eax
+	shrl	$10, %eax
+	call	putdec32
+	movl	$memory_short_msg2, %esi
+	movw	$COM1, %dx
+	call	puts32
+	movl	$exit_refused_msg, %esi
+	movw	$STATUS_PORT, %dx
+	call	puts32
+	movb	$EXIT_REFUSED, %al
+	outb	%al, $DEBUG_EXIT_PORT
+5:	cli
+	hlt
+	jmp	5b
+
+/* puts32: writes the string at %esi to port %dx. */
+puts32:
+	lodsb
+	testb	%al, %al
+	jz	6f
+	outb	%al, %dx
+	jmp	puts32
+6:	ret
+
+/* putdec32: writes %eax in decimal to COM1, without leading zeros. */
+putdec32:
+	movl	%eax, %ecx
+	movl	$powers_of_ten, %ebx
+	xorl	%ebp, %ebp		/* a digit was written */
+7:	movl	%ecx, %eax
+	xorl	%edx, %edx
+	divl	(%ebx)
+	movl	%edx, %ecx
+	orl	%eax, %ebp
+	jnz	8f
+	cmpl	$1, (%ebx)		/* 0 is written as "0" */
+	jne	9f
+8:	addb	$'0', %al
+	movw	$COM1, %dx
+	outb	%al, %dx
+9:	addl	$4, %ebx
+	cmpl	$powers_of_ten_end, %ebx
+	jne	7b
+	ret
+
 /* ---- 64-bit entry -------------------------------------------------------- */
 
 	.code64
@@ -218,6 +384,14 @@ boot64:
 	movl	%r13d, %esi
 	call	x86_start		/* never returns */
 	ud2
+
+/* ---- The stack of memory_short ------------------------------------------ */
+
+	.data
+	.balign	16
+boot_fail_stack:
+	.skip	64
+boot_fail_stack_top:
 
 /* ---- Boot page tables ---------------------------------------------------- */
 

@@ -39,6 +39,7 @@ struct hvm_memmap_entry {
 #define MB_INFO_MEMORY (1u << 0)
 #define MB_INFO_CMDLINE (1u << 2)
 #define MB_INFO_MMAP (1u << 6)
+#define MB_INFO_LOADER_NAME (1u << 9)
 
 struct multiboot_info {
 	uint32_t flags;
@@ -48,6 +49,9 @@ struct multiboot_info {
 	uint32_t mods_count, mods_addr;
 	uint32_t syms[4];
 	uint32_t mmap_length, mmap_addr;
+	uint32_t drives_length, drives_addr;
+	uint32_t config_table;
+	uint32_t boot_loader_name;
 };
 
 /* `size` counts the bytes after itself; entries may be larger than this. */
@@ -136,6 +140,25 @@ static void read_pvh(uint64_t addr)
 	copy_cmdline(si->cmdline_paddr);
 }
 
+/*
+ * QEMU's multiboot loader (and GRUB legacy) put the image's path before
+ * its arguments on the command line; GRUB 2 gives the arguments only.
+ * It names itself "GRUB 2.xx" in boot_loader_name.
+ */
+static bool loader_is_grub2(const struct multiboot_info *mb)
+{
+	static const char grub2[] = "GRUB 2";
+	uint64_t name = mb->boot_loader_name;
+
+	if (!(mb->flags & MB_INFO_LOADER_NAME) || !readable(name, sizeof(grub2) - 1))
+		return false;
+	for (size_t i = 0; i < sizeof(grub2) - 1; i++) {
+		if (*(const char *)at(name + i) != grub2[i])
+			return false;
+	}
+	return true;
+}
+
 static void read_multiboot(uint64_t addr)
 {
 	const struct multiboot_info *mb = at(addr);
@@ -165,7 +188,7 @@ static void read_multiboot(uint64_t addr)
 	}
 	if (mb->flags & MB_INFO_CMDLINE) {
 		copy_cmdline(mb->cmdline);
-		boot_info.cmdline_has_name = true;
+		boot_info.cmdline_has_name = !loader_is_grub2(mb);
 	}
 }
 

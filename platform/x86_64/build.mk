@@ -33,6 +33,7 @@ PLATFORM_SRCS := \
 	platform/x86_64/pci.c \
 	platform/x86_64/pic.c \
 	platform/x86_64/pit.c \
+	platform/x86_64/pvclock.c \
 	platform/x86_64/random.c \
 	platform/x86_64/rtc.c \
 	platform/x86_64/start.c \

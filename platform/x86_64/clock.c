@@ -14,7 +14,14 @@
  * unless the TSC-deadline mode makes it unnecessary or the hypervisor
  * states it.
  *
- * kvmclock would give KVM guests the host's exact TSC scale; not used yet.
+ * On KVM, when it offers kvmclock (CPUID leaves from 0x40000000 name
+ * KVM and leaf +1 has CLOCKSOURCE2), the TSC frequency comes from the
+ * host's own scale instead (pvclock.c: the structure Xen's PV clock has
+ * too), read once at boot, and so does the wall clock, to the ns. The
+ * TSC then still drives the clocks: that assumes the host keeps it
+ * steady (a migration to a host with another TSC rate is not handled).
+ * Not tried on a real KVM here (none can run on the machines this was
+ * written on); TCG offers no kvmclock, and its path is the one tested.
  *
  * Monotonic ns = (TSC - TSC at boot) * mult >> 32, in 128-bit arithmetic
  * so it cannot overflow for centuries. The wall clock is the CMOS RTC read
@@ -28,6 +35,11 @@
 #define CPUID_TSC_LEAF 0x15
 #define CPUID_FREQ_LEAF 0x16
 #define CPUID_HV_FREQ_LEAF 0x40000010
+#define CPUID_HV_FIRST 0x40000000
+#define CPUID_HV_LAST 0x4000ff00 /* hypervisors may list several interfaces, 0x100 apart */
+#define KVM_FEATURE_CLOCKSOURCE2 (1u << 3)
+#define MSR_KVM_WALL_CLOCK_NEW 0x4b564d00
+#define MSR_KVM_SYSTEM_TIME_NEW 0x4b564d01
 
 uint64_t clock_lapic_hz;
 bool clock_use_deadline;
@@ -60,6 +72,70 @@ static uint64_t cpuid_tsc_hz(uint64_t *lapic_hz)
 		return (uint64_t)r[0] * 1000;
 	}
 	return 0;
+}
+
+/* kvmclock's structures; KVM writes them where the MSRs say. */
+static struct pvclock_info kvm_time __attribute__((aligned(64)));
+static struct {
+	uint32_t version, sec, nsec; /* wall time at system time 0 */
+} kvm_wall __attribute__((aligned(16)));
+
+/* The CPUID base of KVM's leaves ("KVMKVMKVM\0\0\0"), or 0. */
+static uint32_t kvm_base(void)
+{
+	uint32_t r[4];
+
+	if (!cpu_features.hypervisor)
+		return 0;
+	for (uint32_t base = CPUID_HV_FIRST; base <= CPUID_HV_LAST; base += 0x100) {
+		cpu_cpuid(base, 0, r);
+		if (r[1] == 0x4b4d564b && r[2] == 0x564b4d56 && r[3] == 0x4d &&
+		    (r[0] == 0 || r[0] >= base + 1))
+			return base;
+	}
+	return 0;
+}
+
+/*
+ * The TSC frequency and the wall clock (ns since the epoch, at TSC
+ * *tsc) from kvmclock; false when KVM does not offer it or what it
+ * writes makes no sense. The MSR is switched off again afterwards: the
+ * scale is read once.
+ */
+static bool kvmclock_read(uint64_t *hz, uint64_t *wall_ns, uint64_t *tsc)
+{
+	uint32_t base = kvm_base(), r[4], v, tries;
+	struct pvclock c;
+	bool ok;
+
+	if (!base)
+		return false;
+	cpu_cpuid(base + 1, 0, r);
+	if (!(r[0] & KVM_FEATURE_CLOCKSOURCE2))
+		return false;
+	cpu_wrmsr(MSR_KVM_SYSTEM_TIME_NEW, (uint64_t)(uintptr_t)&kvm_time | 1);
+	cpu_wrmsr(MSR_KVM_WALL_CLOCK_NEW, (uint64_t)(uintptr_t)&kvm_wall);
+	ok = pvclock_read(&kvm_time, &c) && pvclock_plausible(&c);
+	cpu_wrmsr(MSR_KVM_SYSTEM_TIME_NEW, 0);
+	if (!ok)
+		return false;
+	*hz = pvclock_tsc_hz(&c);
+	*tsc = cpu_rdtsc();
+	*wall_ns = 0;
+	for (tries = 0; tries < 1000; tries++) {
+		v = *(volatile uint32_t *)&kvm_wall.version;
+		cpu_rmb();
+		uint64_t sec = *(volatile uint32_t *)&kvm_wall.sec;
+		uint32_t nsec = *(volatile uint32_t *)&kvm_wall.nsec;
+
+		cpu_rmb();
+		if (!(v & 1) && v == *(volatile uint32_t *)&kvm_wall.version) {
+			if (nsec < NSEC)
+				*wall_ns = sec * NSEC + nsec + pvclock_ns(&c, *tsc);
+			break;
+		}
+	}
+	return *hz >= 1000000;
 }
 
 static void pit_irq(unsigned vector, void *arg)
@@ -113,6 +189,9 @@ static bool pit_measure(uint64_t *tsc, uint64_t *lapic)
 
 	intr_set_handler(INTR_VECTOR_PIC_BASE, pit_irq, NULL);
 	pic_init(1u << 0);
+	/* Every attempt: the one before closed it (a refused measurement
+	 * that left it closed would never see the PIT again). */
+	lapic_open_lint0();
 	lapic_timer_start_free();
 	pit_oneshot(PIT_WINDOW);
 	take_sample(&start);
@@ -143,9 +222,13 @@ void clock_init(void)
 	uint64_t stated_lapic_hz;
 	uint64_t epoch;
 
+	uint64_t kvm_hz = 0, kvm_wall_ns = 0, kvm_tsc = 0;
+
 	intr_set_handler(INTR_VECTOR_TIMER, timer_irq, NULL);
 	tsc_boot = cpu_rdtsc();
 	tsc_hz = cpuid_tsc_hz(&stated_lapic_hz);
+	if (kvmclock_read(&kvm_hz, &kvm_wall_ns, &kvm_tsc))
+		tsc_hz = kvm_hz;
 	/* TSC-deadline needs only the TSC's frequency; the one-shot mode
 	 * needs the APIC timer's too. */
 	clock_use_deadline = cpu_features.tsc_deadline;
@@ -174,6 +257,13 @@ void clock_init(void)
 
 	/* The RTC says 0 when it cannot be read: the wall clock then starts
 	 * at the epoch, which is obviously wrong rather than subtly. */
+	if (kvm_wall_ns) {
+		uint64_t since_boot =
+		    (uint64_t)(((unsigned __int128)(kvm_tsc - tsc_boot) * tsc_mult) >> 32);
+
+		wall_boot_ns = kvm_wall_ns >= since_boot ? kvm_wall_ns - since_boot : 0;
+		return;
+	}
 	epoch = rtc_read_epoch();
 	wall_boot_ns = epoch * NSEC;
 	if (wall_boot_ns >= kp_clock_monotonic())

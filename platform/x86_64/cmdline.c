@@ -3,10 +3,10 @@
  *
  * Words are separated by spaces or tabs; a word may be quoted with "..."
  * or '...' to hold spaces (the quotes are removed; there are no escapes).
- * argv[0] is the image's name: a multiboot loader puts the image's path
- * first (QEMU and GRUB do), and its last component is used; PVH passes
- * only the arguments, and the name is then "keel", as on linux when a
- * program is started without one.
+ * argv[0] is the image's name: QEMU's multiboot loader (and GRUB legacy)
+ * put the image's path first, and its last component is used; PVH and
+ * GRUB 2 pass only the arguments, and the name is then "keel", as on
+ * linux when a program is started without one.
  *
  * Words `virtio_mmio.device=SIZE@ADDR:IRQ[:ID]` describe virtio-mmio
  * devices in the syntax of Linux's virtio_mmio driver, which Firecracker

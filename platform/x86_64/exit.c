@@ -10,6 +10,10 @@
  * there and exits with it, so any 0..255 comes through exactly. Run by
  * hand with only isa-debug-exit, QEMU's status is (2N + 1) mod 256.
  *
+ * QEMU stops the machine the moment the status is written, so frames
+ * still in a net device's queue would never leave: devices_quiesce()
+ * waits (bounded) for the devices to take them first.
+ *
  * Without the exit device (another hypervisor, or QEMU started without
  * it) the write does nothing; the image then says "keel: exit status N"
  * on the console, for a harness to read, and halts with interrupts off.
@@ -31,6 +35,7 @@ void kp_exit(int status)
 	char num[PLATFORM_NUM_BUF];
 	const char *n = platform_num(num, (uint64_t)(status & 0xff));
 
+	devices_quiesce();
 	console_flush();
 	status_port_write("keel-exit ");
 	status_port_write(n);

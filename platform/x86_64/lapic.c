@@ -67,15 +67,21 @@ void lapic_init(void)
 	}
 	lapic_write(REG_TPR, 0);
 	lapic_write(REG_SVR, SVR_ENABLE | INTR_VECTOR_SPURIOUS);
-	lapic_write(REG_LVT_LINT0, LVT_EXTINT);
+	lapic_write(REG_LVT_LINT0, LVT_MASKED); /* opened only while calibrating */
 	lapic_write(REG_LVT_LINT1, LVT_NMI);
 	lapic_write(REG_LVT_ERROR, LVT_MASKED);
 	lapic_write(REG_LVT_TIMER, LVT_MASKED);
 	lapic_write(REG_TIMER_DIVIDE, DIVIDE_BY_1);
 }
 
-/* The 8259 is masked after calibration; LINT0 is then closed too, so no
- * legacy interrupt can reach the CPU. */
+/* LINT0 passes the 8259's interrupts (ExtINT) only while clock.c
+ * measures against the PIT: opened for each measurement, closed after
+ * it, so no legacy interrupt can reach the CPU otherwise. */
+void lapic_open_lint0(void)
+{
+	lapic_write(REG_LVT_LINT0, LVT_EXTINT);
+}
+
 void lapic_close_lint0(void)
 {
 	lapic_write(REG_LVT_LINT0, LVT_MASKED);

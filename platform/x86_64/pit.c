@@ -28,12 +28,22 @@ uint16_t pit_read(void)
 	return (uint16_t)(hi << 8 | lo);
 }
 
-/* A PIT counting down from 0x8000 reads at most that; a missing one
- * reads all ones. */
+/*
+ * A missing PIT reads all ones, every time. A present one counting down
+ * from 0x8000 reads at most that, unless this vCPU was descheduled for
+ * longer than the count lasts (27 ms: a loaded host does that), when it
+ * has wrapped and reads anything up to 0xffff, so one high reading
+ * proves nothing: it is taken again, and only all ones every time means
+ * there is no PIT.
+ */
 bool pit_present(void)
 {
-	load(MODE_ONESHOT, 0x8000);
-	return pit_read() <= 0x8000;
+	for (unsigned i = 0; i < 4; i++) {
+		load(MODE_ONESHOT, 0x8000);
+		if (pit_read() != 0xffff)
+			return true;
+	}
+	return false;
 }
 
 void pit_oneshot(uint16_t count)

@@ -59,8 +59,9 @@ struct boot_ram {
  */
 struct boot_info {
 	enum boot_kind kind;
-	/* The loader's command line. A multiboot loader puts the image's path
-	 * first (cmdline_has_name); PVH passes only the arguments. */
+	/* The loader's command line. QEMU's multiboot loader puts the image's
+	 * path first (cmdline_has_name); PVH and GRUB 2 pass only the
+	 * arguments. */
 	char cmdline[BOOT_CMDLINE_MAX];
 	bool cmdline_has_name;
 	bool cmdline_truncated;
@@ -99,6 +100,38 @@ struct boot_mmio {
 };
 extern struct boot_mmio boot_mmio[BOOT_MMIO_MAX];
 extern unsigned boot_nmmio;
+
+/* ---- The paravirtual clock of Xen and KVM (pvclock.c) ------------------------ */
+
+/* As the hypervisor publishes it: Xen's vcpu_time_info, KVM's
+ * pvclock_vcpu_time_info (32 bytes, the same layout). */
+struct pvclock_info {
+	uint32_t version; /* odd while the hypervisor updates the fields */
+	uint32_t pad0;
+	uint64_t tsc_timestamp; /* TSC when system_time was current */
+	uint64_t system_time;   /* ns since the hypervisor's epoch */
+	uint32_t tsc_to_system_mul;
+	int8_t tsc_shift;
+	uint8_t flags;
+	uint8_t pad1[2];
+};
+
+/* A consistent copy of the fields. */
+struct pvclock {
+	uint64_t tsc_timestamp, system_time;
+	uint32_t mul;
+	int8_t shift;
+};
+
+/* Copies *t consistently (the version protocol, bounded); false when
+ * the hypervisor kept it in an update. */
+bool pvclock_read(const volatile struct pvclock_info *t, struct pvclock *c);
+/* A scale that can be used: a multiplier, a shift within 31. */
+bool pvclock_plausible(const struct pvclock *c);
+/* The hypervisor's system time in ns at TSC value `tsc`. */
+uint64_t pvclock_ns(const struct pvclock *c, uint64_t tsc);
+/* The TSC frequency the scale stands for, in Hz (rounded). */
+uint64_t pvclock_tsc_hz(const struct pvclock *c);
 
 /* ---- CPU (cpu.c, cpu_tables.c, canary.c) ---------------------------------- */
 
@@ -396,7 +429,9 @@ void lapic_init(void);
 void lapic_eoi(void);
 /* This CPU's local APIC ID, the destination of device interrupts. */
 uint32_t lapic_id(void);
-/* Masks LINT0, through which the 8259 reaches the CPU. */
+/* Opens (ExtINT) and masks LINT0, through which the 8259 reaches the
+ * CPU: open only while clock.c measures against the PIT. */
+void lapic_open_lint0(void);
 void lapic_close_lint0(void);
 /* One-shot timer: fires INTR_VECTOR_TIMER after `ticks` (LAPIC timer
  * ticks), or at TSC value `tsc` in TSC-deadline mode. 0 disarms. */

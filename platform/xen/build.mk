@@ -9,7 +9,7 @@
 ARCH := x86_64
 
 XEN_SHARED_X86_64 := boot.S boot_info.c canary.c cmdline.c cpu.c cpu_random.c \
-	cpu_tables.c fault.c guard.c intr.c intr_stubs.S mem.c mem_init.c
+	cpu_tables.c fault.c guard.c intr.c intr_stubs.S mem.c mem_init.c pvclock.c
 
 # The code every hypervisor target shares (platform/common/common.h),
 # through x86_64's platform_impl.h, naming this target in the manifest.

@@ -3,13 +3,10 @@
  * shared info page, and the wall clock beside it.
  *
  * Xen publishes, for each vCPU, its system time (ns since Xen booted) at
- * a TSC value, and the scale from TSC ticks to ns (a 32.32 multiplier
- * after a power-of-two shift). Now = system_time + scale(TSC - stamp).
- * Xen rewrites the fields from time to time; it makes `version` odd
- * while it does and even afterwards, so a reader takes a copy and
- * retries until it read the same even version on both sides. The retries
- * are bounded: a version that stays odd (a broken or hostile host) gets
- * the last good reading, never a hang.
+ * a TSC value, and the scale from TSC ticks to ns: the pvclock that KVM
+ * publishes too, read and scaled by platform/x86_64/pvclock.c. A
+ * reading that fails (a version that stays odd: a broken or hostile
+ * host) gets the last good one, never a hang.
  *
  * Monotonic time is Xen time minus Xen time at boot, kept from going
  * back across Xen's corrections (each reading is at least the last one).
@@ -20,57 +17,17 @@
 
 #define NSEC 1000000000ull
 #define READ_TRIES 1000
-#define SHIFT_MAX 31 /* Xen's shifts are a few bits either way */
 
 static uint64_t boot_xen_ns, last_ns;
-
-struct pvclock {
-	uint64_t tsc_timestamp, system_time;
-	uint32_t mul;
-	int8_t shift;
-};
-
-static bool read_pvclock(struct pvclock *c)
-{
-	volatile struct xen_vcpu_time_info *t = &xen_vcpu->time;
-
-	for (unsigned i = 0; i < READ_TRIES; i++) {
-		uint32_t v = t->version;
-
-		cpu_rmb();
-		c->tsc_timestamp = t->tsc_timestamp;
-		c->system_time = t->system_time;
-		c->mul = t->tsc_to_system_mul;
-		c->shift = t->tsc_shift;
-		cpu_rmb();
-		if (!(v & 1) && v == t->version)
-			return true;
-		cpu_relax();
-	}
-	return false;
-}
-
-static bool plausible(const struct pvclock *c)
-{
-	return c->mul != 0 && c->shift >= -SHIFT_MAX && c->shift <= SHIFT_MAX;
-}
 
 uint64_t clock_xen_now(void)
 {
 	struct pvclock c;
-	uint64_t delta, ns;
+	uint64_t ns;
 
-	if (!read_pvclock(&c) || !plausible(&c))
+	if (!pvclock_read(&xen_vcpu->time, &c) || !pvclock_plausible(&c))
 		return last_ns;
-	delta = cpu_rdtsc() - c.tsc_timestamp;
-	/* A TSC read just before Xen's stamp: no time has passed. */
-	if ((int64_t)delta < 0)
-		delta = 0;
-	if (c.shift < 0)
-		delta >>= -c.shift;
-	else
-		delta <<= c.shift;
-	ns = c.system_time + (uint64_t)(((unsigned __int128)delta * c.mul) >> 32);
+	ns = pvclock_ns(&c, cpu_rdtsc());
 	if (ns < last_ns)
 		ns = last_ns;
 	last_ns = ns;
@@ -81,9 +38,9 @@ void clock_init(void)
 {
 	struct pvclock c;
 
-	if (!read_pvclock(&c))
+	if (!pvclock_read(&xen_vcpu->time, &c))
 		platform_fail("Xen's PV clock is being updated forever (its version stays odd)", NULL);
-	if (!plausible(&c))
+	if (!pvclock_plausible(&c))
 		platform_fail("Xen's PV clock has an implausible scale (multiplier 0 or shift beyond 31)",
 		         NULL);
 	boot_xen_ns = clock_xen_now();

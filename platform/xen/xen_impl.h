@@ -82,24 +82,13 @@ static inline long xen_vcpu_op(unsigned cmd, unsigned vcpu, void *arg)
 
 #define DOMID_SELF 0x7ff0
 
-struct xen_vcpu_time_info {
-	uint32_t version; /* odd while Xen updates the fields */
-	uint32_t pad0;
-	uint64_t tsc_timestamp; /* TSC when system_time was current */
-	uint64_t system_time;   /* ns since Xen booted */
-	uint32_t tsc_to_system_mul;
-	int8_t tsc_shift;
-	uint8_t flags;
-	uint8_t pad1[2];
-};
-
 struct xen_vcpu_info {
 	uint8_t evtchn_upcall_pending;
 	uint8_t evtchn_upcall_mask;
 	uint8_t pad[6];
 	uint64_t evtchn_pending_sel; /* bit i: word i of evtchn_pending has news */
 	uint64_t arch_cr2, arch_pad;
-	struct xen_vcpu_time_info time;
+	struct pvclock_info time; /* vcpu_time_info (platform_impl.h) */
 };
 
 #define XEN_LEGACY_MAX_VCPUS 32

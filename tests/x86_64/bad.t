@@ -5,13 +5,15 @@
 # match the image's manifest (missing, undeclared, of the wrong kind,
 # given twice, malformed) are refused before QEMU starts (status 2); an
 # image whose boot code is damaged stops the VM (status 125); too little
-# memory and a declared device the machine does not have are refused by
-# the image itself, before main (status 2).
+# memory is refused by qemu-run.sh when the image's segments show it,
+# and by the image itself otherwise; a declared device the machine does
+# not have, by the image before main (status 2).
 set -u
 . tests/lib.sh
 . tests/x86_64/lib.sh
 
-x86_build examples/hello tests/x86_64/netdev tests/linux/blockrw tests/x86_64/bigbss
+x86_build examples/hello tests/x86_64/netdev tests/linux/blockrw tests/x86_64/bigbss \
+	tests/x86_64/hugebss
 img=$(x86_image examples/hello)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -57,10 +59,35 @@ printf '\377\377\377\377\377\377\377\377\377\377\377\377\377\377\377\377' |
 x86_run 125 "$tmp/damaged"
 expect_text "$out" "without an exit status"
 
-# Too little memory: the image itself says so (600 KiB of bss in 2 MiB).
-x86_run 2 --mem 2 "$(x86_image tests/x86_64/bigbss)"
+# Too little memory. qemu-run.sh reads from the segments how far the
+# image reaches and refuses a --mem below that plus 512 KiB of heap
+# (bigbss ends above 1.5 MiB, hugebss above 7 MiB).
+bigbss=$(x86_image tests/x86_64/bigbss)
+hugebss=$(x86_image tests/x86_64/hugebss)
+refused "needs at least 3 MiB of memory" --mem 2 "$bigbss"
+refused "needs at least 8 MiB of memory" --mem 4 "$hugebss"
+# Started by hand, the image says so itself: bigbss (600 KiB of bss in
+# 2 MiB) fits but leaves too little heap; hugebss (6 MiB of bss in
+# 4 MiB) does not even fit, which boot.S finds before touching its bss,
+# through multiboot and through PVH.
+qemu_direct 2 -M microvm -cpu max -m 2 -kernel "$bigbss"
 expect_text "$out" "Keel needs at least 512 KiB"
 printf '%s\n' "$out" | grep -q "main ran" && fail "bigbss: main ran"
+pvh_only "$hugebss" "$tmp/hugebss-pvh"
+for k in "$hugebss" "$tmp/hugebss-pvh"; do
+	qemu_direct 2 -M microvm -cpu max -m 4 -kernel "$k"
+	expect_text "$out" "the image does not fit in this machine's memory: its code, data and bss end at "
+	printf '%s\n' "$out" | grep -q "main ran" && fail "hugebss: main ran in 4 MiB"
+done
+qemu_direct 2 -M pc -cpu max -m 4 -kernel "$hugebss"
+expect_text "$out" "the image does not fit in this machine's memory"
+x86_run 0 --mem 8 "$hugebss"
+expect_line "$out" "main ran (1)"
+
+# No clock to measure the TSC against (microvm without its PIT; TCG's
+# CPUID states no frequency): refused with a message, not a hang.
+qemu_direct 2 -M microvm,pit=off -cpu max -kernel "$img"
+expect_text "$out" "there is no PIT to measure it against"
 
 # Devices that do not match the manifest: qemu-run.sh says which.
 netdev=$(x86_image tests/x86_64/netdev)
@@ -103,4 +130,4 @@ x86_run 0 --net service=user "$netdev"
 expect_line "$out" "netdev: main ran"
 nm "$netdev.elf" | grep -q ' kp_net_acquire$' && fail "netdev links the virtio-net driver it never uses"
 
-pass "x86_64 bad input: 29 cases refused with a message, none hung"
+pass "x86_64 bad input: 36 cases refused with a message, none hung"
