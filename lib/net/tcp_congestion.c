@@ -72,6 +72,26 @@ static void grow(struct tcp_conn *c, uint32_t acked)
 		c->cwnd = CWND_MAX;
 }
 
+/*
+ * Send-buffer autotuning: room for two congestion windows, so the writer
+ * keeps a window queued behind the one in flight (what Linux grows a
+ * socket's send buffer to). Up to TCP_MAX_BUF; not when the application
+ * chose the size. Buffers still come from the connection's share of the
+ * pool (tcp_share.c), which bounds what a large window may hold.
+ */
+static void sndbuf_tune(struct tcp_conn *c)
+{
+	uint32_t want;
+
+	if (c->flags & CONN_SNDBUF_SET)
+		return;
+	want = c->cwnd > TCP_MAX_BUF / 2 ? TCP_MAX_BUF : 2 * c->cwnd;
+	if (want > c->sndbuf) {
+		c->sndbuf = want;
+		keel_wake_all(&c->wr_wait);
+	}
+}
+
 void tcp_cc_ack(struct tcp_conn *c, uint32_t ack, uint32_t acked)
 {
 	uint32_t mss = c->mss;
@@ -84,6 +104,7 @@ void tcp_cc_ack(struct tcp_conn *c, uint32_t ack, uint32_t acked)
 			clear_retrans_marks(c);
 		}
 		grow(c, acked);
+		sndbuf_tune(c);
 		return;
 	}
 	if (c->flags & CONN_IN_RECOVERY) {
@@ -114,6 +135,7 @@ void tcp_cc_ack(struct tcp_conn *c, uint32_t ack, uint32_t acked)
 	}
 	c->dupacks = 0;
 	grow(c, acked);
+	sndbuf_tune(c);
 }
 
 void tcp_cc_dupack(struct tcp_conn *c)

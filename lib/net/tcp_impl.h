@@ -300,6 +300,8 @@ enum tcp_conn_flags {
 	CONN_TLP = 1 << 15,          /* the retransmit deadline is a tail loss probe */
 	CONN_TLP_SENT = 1 << 16,     /* a probe went; none again until an ACK */
 	CONN_OUTPUT_DEFERRED = 1 << 17, /* in tcp_state.deferred: output after this read */
+	CONN_SNDBUF_SET = 1 << 18,      /* the application chose sndbuf: no autotuning */
+	CONN_RCVBUF_SET = 1 << 19,      /* the application chose rcvbuf: no autotuning */
 };
 
 struct tcp_conn {
@@ -373,6 +375,10 @@ struct tcp_conn {
 	uint32_t ooo_bytes, ooo_segs;
 	uint32_t rcvbuf;
 	uint8_t segs_unacked; /* full segments received since our last ACK */
+	/* Receive-buffer autotuning (tcp_recv.c): rcv_nxt and the time at
+	 * the start of the current round trip of measurement. */
+	uint32_t rcv_tune_seq;
+	keel_time rcv_tune_at;
 
 	/* Options set by the application */
 	bool nodelay;
