@@ -75,17 +75,18 @@ static void grow(struct tcp_conn *c, uint32_t acked)
 /*
  * Send-buffer autotuning: room for two congestion windows, so the writer
  * keeps a window queued behind the one in flight (what Linux grows a
- * socket's send buffer to). Up to TCP_MAX_BUF; not when the application
+ * socket's send buffer to). Up to tcp_share_autotune_max(); not when the application
  * chose the size. Buffers still come from the connection's share of the
  * pool (tcp_share.c), which bounds what a large window may hold.
  */
 static void sndbuf_tune(struct tcp_conn *c)
 {
-	uint32_t want;
+	uint32_t want, max;
 
 	if (c->flags & CONN_SNDBUF_SET)
 		return;
-	want = c->cwnd > TCP_MAX_BUF / 2 ? TCP_MAX_BUF : 2 * c->cwnd;
+	max = tcp_share_autotune_max(c);
+	want = c->cwnd > max / 2 ? max : 2 * c->cwnd;
 	if (want > c->sndbuf) {
 		c->sndbuf = want;
 		keel_wake_all(&c->wr_wait);

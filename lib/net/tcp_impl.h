@@ -623,6 +623,10 @@ uint32_t tcp_share_past_window(const struct tcp_conn *c);
 /* Whether written data reaches that bound: writers then wait for the
  * window. */
 bool tcp_share_window_full(const struct tcp_conn *c);
+/* The most a send or receive buffer grows to by itself (autotuning):
+ * what a quarter of the pool holds, at most TCP_MAX_BUF. Larger
+ * buffers would let one direction's queue crowd out the other's. */
+uint32_t tcp_share_autotune_max(const struct tcp_conn *c);
 
 /* ---- tcp_flow.c ------------------------------------------------------------------------ */
 

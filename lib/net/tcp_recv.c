@@ -81,7 +81,8 @@ bool tcp_rcv_window_update_due(struct tcp_conn *c)
  * a round trip, the bytes that arrived in order during it are what the
  * sender had in flight. When that is more than half the buffer, the
  * window is what limits the sender: the buffer doubles that amount, up to
- * TCP_MAX_BUF (the scale announced in the handshake covers it). A sender
+ * tcp_share_autotune_max() (the scale announced in the handshake covers
+ * TCP_MAX_BUF). A sender
  * that is not held back by the window sends less than half of it, and
  * the buffer stays. Not when the application chose the size, nor before
  * there is an RTT estimate. What the bigger window lets in still counts
@@ -90,9 +91,9 @@ bool tcp_rcv_window_update_due(struct tcp_conn *c)
 static void rcvbuf_tune(struct tcp_conn *c, keel_time now)
 {
 	keel_time rtt = c->srtt;
-	uint32_t got;
+	uint32_t got, max = tcp_share_autotune_max(c);
 
-	if ((c->flags & CONN_RCVBUF_SET) || rtt == 0 || c->rcvbuf >= TCP_MAX_BUF)
+	if ((c->flags & CONN_RCVBUF_SET) || rtt == 0 || c->rcvbuf >= max)
 		return;
 	if (c->rcv_tune_at == 0) {
 		c->rcv_tune_at = now;
@@ -103,7 +104,7 @@ static void rcvbuf_tune(struct tcp_conn *c, keel_time now)
 		return;
 	got = c->rcv_nxt - c->rcv_tune_seq;
 	if (got > c->rcvbuf / 2) {
-		uint32_t want = got > TCP_MAX_BUF / 2 ? TCP_MAX_BUF : 2 * got;
+		uint32_t want = got > max / 2 ? max : 2 * got;
 
 		if (want > c->rcvbuf)
 			c->rcvbuf = want;
