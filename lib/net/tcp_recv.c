@@ -322,10 +322,10 @@ void tcp_recv_data(struct tcp_conn *c, struct netbuf *nb, struct tcp_seg *seg)
 	c->rcv_nxt += len;
 	if (deliver)
 		rcvq_append(c, nb);
-	if (len > 0)
-		rcvbuf_tune(c, c->last_rcv);
 	else
 		netbuf_free(c->net, nb);
+	if (len > 0)
+		rcvbuf_tune(c, c->last_rcv);
 	if (len > 0)
 		keel_wake_all(&c->rd_wait);
 	if (c->ooo_head) {
