@@ -150,7 +150,7 @@ static void cubic_grow(struct tcp_conn *c, uint32_t acked, keel_time now)
 		target = cwnd + cwnd / 2;
 	if (target > cwnd) {
 		inc = (uint64_t)(target - cwnd) * acked / cwnd;
-		c->cwnd = cwnd + (uint32_t)(inc < mss ? inc : mss);
+		c->cwnd = cwnd + (uint32_t)inc;
 	}
 	if (c->w_est > c->cwnd)
 		c->cwnd = c->w_est;
@@ -296,7 +296,10 @@ void tcp_cc_dupack(struct tcp_conn *c)
 	}
 	if (c->dupacks < 255)
 		c->dupacks++;
-	if (c->dupacks < 3 && !(c->sack_ok && tcp_sack_head_lost(c)))
+	/* With SACK, the scoreboard says when the first segment is lost
+	 * (RACK, or DupThresh until reordering is seen): three duplicates
+	 * alone may be reordering. Without SACK blocks, the count decides. */
+	if (c->sack_ok && c->sacked_bytes ? !tcp_sack_head_lost(c) : c->dupacks < 3)
 		return;
 	enter_recovery(c);
 }

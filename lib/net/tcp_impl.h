@@ -599,10 +599,11 @@ uint32_t tcp_flight(const struct tcp_conn *c);
 
 /* ---- tcp_sack.c ------------------------------------------------------------------------- */
 
-/* Marks send-queue buffers covered by the SACK blocks of an ACK. Returns
+/* Marks send-queue buffers covered by the SACK blocks of an ACK (its
+ * cumulative ACK `ack` tells a D-SACK block). Returns
  * the latest send time of newly SACKed bytes sent only once (an RTT
  * sample), or 0. */
-keel_time tcp_sack_update(struct tcp_conn *c, const struct tcp_opts *o);
+keel_time tcp_sack_update(struct tcp_conn *c, const struct tcp_opts *o, uint32_t ack);
 void tcp_sack_clear(struct tcp_conn *c);
 /* A send-queue buffer was delivered (SACKed or acknowledged); called
  * before high_sacked takes it into account. */

@@ -376,7 +376,7 @@ static bool ack_input(struct tcp_conn *c, const struct tcp_seg *seg)
 	}
 	sacked_before = c->sacked_bytes;
 	if (c->sack_ok && seg->opt.nsack) {
-		keel_time sent = tcp_sack_update(c, &seg->opt);
+		keel_time sent = tcp_sack_update(c, &seg->opt, ack);
 
 		if (sent && !seq_gt(ack, c->snd_una))
 			tcp_rtt_sample(c, c->last_rcv - sent);

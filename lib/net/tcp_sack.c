@@ -117,7 +117,7 @@ void tcp_rack_timer_update(struct tcp_conn *c)
 		tcp_timer_update(c);
 }
 
-keel_time tcp_sack_update(struct tcp_conn *c, const struct tcp_opts *o)
+keel_time tcp_sack_update(struct tcp_conn *c, const struct tcp_opts *o, uint32_t ack)
 {
 	keel_time now = c->last_rcv, sent = 0; /* the ACK's arrival */
 	bool had_sacked = c->sacked_bytes > 0, have_high = false;
@@ -129,8 +129,8 @@ keel_time tcp_sack_update(struct tcp_conn *c, const struct tcp_opts *o)
 	 * duplicates, where the wider window costs nothing). */
 	if (o->nsack > 0) {
 		uint32_t l0 = o->sack[0][0], r0 = o->sack[0][1];
-		bool below = seq_lt(l0, r0) && seq_leq(r0, c->snd_una) &&
-		             seq_geq(l0, c->snd_una - c->max_snd_wnd);
+		bool below =
+		    seq_lt(l0, r0) && seq_leq(r0, ack) && seq_geq(l0, ack - c->max_snd_wnd);
 		bool inside = o->nsack > 1 && seq_lt(l0, r0) && seq_geq(l0, o->sack[1][0]) &&
 		              seq_leq(r0, o->sack[1][1]);
 
