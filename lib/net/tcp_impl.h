@@ -8,18 +8,22 @@
  *                     RFC 7323 (PAWS), RFC 6191 (TIME_WAIT reuse)
  *   tcp_listen.c      segments for a listener: SYN, SYN cookies, backlog
  *   tcp_recv.c        the receive side: in-order queue, out-of-order
- *                     queue, FIN, the advertised window, delayed ACK
+ *                     queue, FIN, the advertised window (autotuned
+ *                     buffer), delayed ACK
  *   tcp_output.c      what to send next (windows, Nagle, SWS), building
  *                     headers in place, RST and ACK segments
  *   tcp_options.c     parsing and writing TCP options
  *   tcp_timer.c       the one timer of a connection: RTO, tail loss
- *                     probe, persist, delayed ACK, keepalive, TIME_WAIT,
- *                     FIN_WAIT_2
+ *                     probe, persist, RACK's reordering timer, delayed
+ *                     ACK, keepalive, TIME_WAIT, FIN_WAIT_2
  *   tcp_rtt.c         RFC 6298 round-trip estimation
- *   tcp_congestion.c  RFC 5681 / RFC 6582 NewReno, RFC 6928 initial window
+ *   tcp_congestion.c  slow start with HyStart++ (RFC 9406), CUBIC (RFC
+ *                     9438), RFC 5681 / RFC 6582 recovery, RFC 6928
+ *                     initial window, send-buffer autotuning
  *   tcp_sack.c        RFC 2018 blocks we send, the sender's scoreboard,
- *                     loss detection (RFC 6675 IsLost, RACK-style times)
- *                     and what recovery sends next
+ *                     loss detection (RACK of RFC 8985 with its reordering
+ *                     timer and D-SACK, RFC 6675 IsLost) and what
+ *                     recovery sends next
  *   tcp_cookie.c      RFC 4987 SYN cookies
  *   tcp_share.c       each connection's share of the packet pool: the
  *                     reserve, the share, data past the peer's window
