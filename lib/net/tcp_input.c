@@ -385,11 +385,14 @@ static bool ack_input(struct tcp_conn *c, const struct tcp_seg *seg)
 		new_ack(c, seg);
 	} else if (ack == c->snd_una && c->snd_una != c->snd_max &&
 	           (c->sacked_bytes > sacked_before ||
-	            (seg->len == 0 && !(seg->flags & (TCP_FIN | TCP_SYN)) &&
+	            (!c->sack_ok && seg->len == 0 && !(seg->flags & (TCP_FIN | TCP_SYN)) &&
 	             seg_window(c, seg) == c->snd_wnd))) {
 		/* A duplicate acknowledgment (RFC 5681 2), or with SACK any
 		 * ACK at snd_una that SACKs new data, even one that carries
-		 * data of its own (RFC 6675 2). */
+		 * data of its own (RFC 6675 2). With SACK, one that SACKs
+		 * nothing new is not counted: a path that duplicates frames
+		 * repeats ACKs, and D-SACKs come at snd_una too; neither
+		 * says anything is missing. */
 		tcp_cc_dupack(c);
 	}
 	/* RACK may find the first segment lost on an ACK that moved

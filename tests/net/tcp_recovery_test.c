@@ -3,7 +3,8 @@
  * on the fake clock: RACK's time-based detection (RFC 8985) with its
  * reordering timer, the tie between segments sent at one instant, a lost
  * retransmission found without the RTO, reordering and D-SACK widening
- * the window, recovery begun by an ACK that moves snd_una, the tail loss
+ * the window, recovery begun by an ACK that moves snd_una and not by
+ * repeated ACKs that SACK nothing new, the tail loss
  * probe, CUBIC's reduction and its curve (RFC 9438), the handshake's RTT
  * sample, and the autotuned send and receive buffers.
  */
@@ -216,6 +217,32 @@ static void recovery_on_partial_ack(void)
 	finish(&p);
 }
 
+/*
+ * With SACK, ACKs at snd_una that SACK nothing new are no sign of loss:
+ * a path that duplicates frames repeats ACKs, and D-SACKs arrive there
+ * too. Four of them start no recovery.
+ */
+static void repeated_acks_are_not_loss(void)
+{
+	struct t_peer p;
+	struct t_seg s;
+	struct tcp_conn *c;
+	uint32_t base;
+
+	p_open(&p, lis, 61010, 10000);
+	c = conn(&p);
+	set_rtt(c, 8 * KEEL_MSEC);
+	base = send_burst(&p, 10);
+	h_advance(8 * KEEL_MSEC);
+	p.ack = base + 1448;
+	for (unsigned i = 0; i < 4; i++)
+		p_sack(&p, p.ack, 0, 0, 0, 0, 0);
+	p_sack(&p, p.ack, 1, base, base + 1448, 0, 0); /* a D-SACK */
+	CHECK(!(c->flags & CONN_IN_RECOVERY) && c->dupacks == 0);
+	CHECK(!t_pop(&s));
+	finish(&p);
+}
+
 /* The probe resends the last segment sent, two RTTs after it. */
 static void tail_probe_resends_last(void)
 {
@@ -422,6 +449,7 @@ static void body(void *arg)
 	rack_lost_retransmission();
 	reordering_and_dsack();
 	recovery_on_partial_ack();
+	repeated_acks_are_not_loss();
 	tail_probe_resends_last();
 	cubic_curve();
 	handshake_rtt();
