@@ -306,6 +306,7 @@ static int tcp_flow_set(struct keel_flow *f, enum keel_flow_opt opt, int value)
 		if (value < TCP_MIN_BUF || value > TCP_MAX_BUF)
 			return KEEL_EINVAL;
 		c->sndbuf = (uint32_t)value;
+		c->flags |= CONN_SNDBUF_SET;
 		keel_wake_all(&c->wr_wait);
 		return KEEL_OK;
 	case KEEL_FLOW_RCVBUF:
@@ -314,6 +315,7 @@ static int tcp_flow_set(struct keel_flow *f, enum keel_flow_opt opt, int value)
 		/* The window scale fixed by the handshake expresses windows
 		 * up to TCP_MAX_BUF (tcp_conn_init_params). */
 		c->rcvbuf = (uint32_t)value;
+		c->flags |= CONN_RCVBUF_SET;
 		return KEEL_OK;
 	}
 	return KEEL_ENOTSUP;

@@ -8,18 +8,22 @@
  *                     RFC 7323 (PAWS), RFC 6191 (TIME_WAIT reuse)
  *   tcp_listen.c      segments for a listener: SYN, SYN cookies, backlog
  *   tcp_recv.c        the receive side: in-order queue, out-of-order
- *                     queue, FIN, the advertised window, delayed ACK
+ *                     queue, FIN, the advertised window (autotuned
+ *                     buffer), delayed ACK
  *   tcp_output.c      what to send next (windows, Nagle, SWS), building
  *                     headers in place, RST and ACK segments
  *   tcp_options.c     parsing and writing TCP options
  *   tcp_timer.c       the one timer of a connection: RTO, tail loss
- *                     probe, persist, delayed ACK, keepalive, TIME_WAIT,
- *                     FIN_WAIT_2
+ *                     probe, persist, RACK's reordering timer, delayed
+ *                     ACK, keepalive, TIME_WAIT, FIN_WAIT_2
  *   tcp_rtt.c         RFC 6298 round-trip estimation
- *   tcp_congestion.c  RFC 5681 / RFC 6582 NewReno, RFC 6928 initial window
+ *   tcp_congestion.c  slow start with HyStart++ (RFC 9406), CUBIC (RFC
+ *                     9438), RFC 5681 / RFC 6582 recovery, RFC 6928
+ *                     initial window, send-buffer autotuning
  *   tcp_sack.c        RFC 2018 blocks we send, the sender's scoreboard,
- *                     loss detection (RFC 6675 IsLost, RACK-style times)
- *                     and what recovery sends next
+ *                     loss detection (RACK of RFC 8985 with its reordering
+ *                     timer and D-SACK, RFC 6675 IsLost) and what
+ *                     recovery sends next
  *   tcp_cookie.c      RFC 4987 SYN cookies
  *   tcp_share.c       each connection's share of the packet pool: the
  *                     reserve, the share, data past the peer's window
@@ -296,10 +300,12 @@ enum tcp_conn_flags {
 	CONN_ACCEPTED = 1 << 10, /* in a listener's accept queue */
 	CONN_LIVE = 1 << 12,     /* in the table, counted, holding the stack's ref */
 	CONN_HASHED = 1 << 13,
-	CONN_RTO_RECOVERY = 1 << 14, /* the recovery began with a timeout */
-	CONN_TLP = 1 << 15,          /* the retransmit deadline is a tail loss probe */
-	CONN_TLP_SENT = 1 << 16,     /* a probe went; none again until an ACK */
+	CONN_RTO_RECOVERY = 1 << 14,    /* the recovery began with a timeout */
+	CONN_TLP = 1 << 15,             /* the retransmit deadline is a tail loss probe */
+	CONN_TLP_SENT = 1 << 16,        /* a probe went; none again until an ACK */
 	CONN_OUTPUT_DEFERRED = 1 << 17, /* in tcp_state.deferred: output after this read */
+	CONN_SNDBUF_SET = 1 << 18,      /* the application chose sndbuf: no autotuning */
+	CONN_RCVBUF_SET = 1 << 19,      /* the application chose rcvbuf: no autotuning */
 };
 
 struct tcp_conn {
@@ -346,15 +352,31 @@ struct tcp_conn {
 	uint8_t dupacks;
 	keel_time rtt_start; /* when the first SYN went (handshake RTT) */
 
-	/* Congestion control (RFC 5681, RFC 6582) */
+	/* Congestion control (RFC 5681, RFC 6582, CUBIC of RFC 9438 and the
+	 * slow-start exit of HyStart++, RFC 9406: tcp_congestion.c) */
 	uint32_t cwnd, ssthresh, recover;
-	uint32_t bytes_acked; /* congestion avoidance accumulator */
+	uint32_t bytes_acked;              /* congestion avoidance accumulator */
+	uint32_t w_max;                    /* CUBIC: cwnd before the last reduction */
+	uint32_t w_est;                    /* CUBIC: the Reno-friendly estimate */
+	uint32_t cubic_k;                  /* CUBIC: K, in 1/1024 s */
+	keel_time epoch;                   /* CUBIC: start of this congestion avoidance (0: none) */
+	uint32_t hs_round_end;             /* HyStart++: the round ends when this is acked */
+	keel_time hs_last_min, hs_cur_min; /* HyStart++: min RTT of the last and this round */
+	uint8_t hs_samples;                /* HyStart++: RTT samples in this round */
 
 	/* SACK scoreboard (sender side) */
 	uint32_t sacked_bytes, high_sacked;
-	/* RACK-style loss detection: the latest send time among segments
-	 * known to have arrived; what was sent well before it is lost. */
+	/* RACK loss detection (RFC 8985, tcp_sack.c): the send time and end
+	 * of the most recently sent segment known to have arrived, and its
+	 * round trip; what was sent before it and is not in after that round
+	 * trip plus the reordering window is lost. */
 	keel_time rack_sent;
+	uint32_t rack_end;
+	keel_time rack_rtt;
+	keel_time rack_at;       /* the reordering timer: look again then (0: off) */
+	bool rack_reordering;    /* the peer has seen segments out of order */
+	uint8_t reo_wnd_mult;    /* reordering window in quarters of min_rtt */
+	uint8_t reo_wnd_persist; /* recoveries left before the window shrinks back */
 	keel_time min_rtt;
 	keel_time lost_before; /* set by a timeout: all sent before it is lost */
 	/* Most recent out-of-order arrival (first SACK block we report). */
@@ -373,6 +395,10 @@ struct tcp_conn {
 	uint32_t ooo_bytes, ooo_segs;
 	uint32_t rcvbuf;
 	uint8_t segs_unacked; /* full segments received since our last ACK */
+	/* Receive-buffer autotuning (tcp_recv.c): rcv_nxt and the time at
+	 * the start of the current round trip of measurement. */
+	uint32_t rcv_tune_seq;
+	keel_time rcv_tune_at;
 
 	/* Options set by the application */
 	bool nodelay;
@@ -418,12 +444,12 @@ struct tcp_state {
 	/* Connections whose output waits for the end of the current read
 	 * (net->rx_deferring), each holding a reference. */
 	struct tcp_conn *deferred;
-	uint64_t ooo_dropped;       /* out-of-order segments over the bound */
-	uint64_t timeouts;          /* retransmission timeouts */
-	uint64_t recoveries;        /* fast retransmit / recovery episodes */
-	uint64_t tail_probes;       /* tail loss probes sent */
-	uint64_t rcv_collapsed;     /* small segments merged into a queued buffer */
-	uint32_t mem_conns_peak;    /* most connections ever at once */
+	uint64_t ooo_dropped;    /* out-of-order segments over the bound */
+	uint64_t timeouts;       /* retransmission timeouts */
+	uint64_t recoveries;     /* fast retransmit / recovery episodes */
+	uint64_t tail_probes;    /* tail loss probes sent */
+	uint64_t rcv_collapsed;  /* small segments merged into a queued buffer */
+	uint32_t mem_conns_peak; /* most connections ever at once */
 };
 
 static inline struct tcp_state *tcp_of(struct keel_net *net)
@@ -511,8 +537,7 @@ void tcp_send_ack(struct tcp_conn *c);
 void tcp_send_rst_conn(struct tcp_conn *c);
 /* A challenge ACK (RFC 5961), rate-limited per connection. */
 void tcp_send_challenge_ack(struct tcp_conn *c);
-/* A tail loss probe (RFC 8985 7): one new segment if the window allows,
- * else the last one sent again. */
+/* A tail loss probe (RFC 8985 7): the last segment sent, again. */
 void tcp_send_tail_probe(struct tcp_conn *c);
 /* A keepalive probe or zero-window probe. */
 void tcp_send_keepalive(struct tcp_conn *c);
@@ -528,8 +553,8 @@ int tcp_xmit(struct keel_net *net, struct netbuf *nb, uint32_t src_be, uint32_t 
              uint16_t sport_be, uint16_t dport_be, uint32_t seq, uint32_t ack, uint8_t flags,
              uint16_t wnd, const struct tcp_opts_out *opts);
 /* Prepends the TCP header (20 bytes plus options, checksum zero) to nb. */
-int tcp_build_header(struct keel_net *net, struct netbuf *nb, uint16_t sport_be,
-                     uint16_t dport_be, uint32_t seq, uint32_t ack, uint8_t flags, uint16_t wnd,
+int tcp_build_header(struct keel_net *net, struct netbuf *nb, uint16_t sport_be, uint16_t dport_be,
+                     uint32_t seq, uint32_t ack, uint8_t flags, uint16_t wnd,
                      const struct tcp_opts_out *opts);
 /* The TCP checksum field of the segment in nb plus `more` payload bytes
  * that follow elsewhere (only with the device's help). */
@@ -563,22 +588,43 @@ keel_time tcp_rto_current(const struct tcp_conn *c); /* with backoff, clamped */
 /* ---- tcp_congestion.c ----------------------------------------------------------------- */
 
 void tcp_cc_init(struct tcp_conn *c);
-/* snd_una moved forward by `acked` bytes (called before snd_una changes). */
+/* snd_una moved forward to `ack` by `acked` bytes (called after snd_una
+ * moved). */
 void tcp_cc_ack(struct tcp_conn *c, uint32_t ack, uint32_t acked);
 /* A duplicate ACK (RFC 5681 definition). */
 void tcp_cc_dupack(struct tcp_conn *c);
+/* After an ACK or at the reordering timer: recovery begins if RACK now
+ * finds the first unacknowledged segment lost. */
+void tcp_cc_rack_timeout(struct tcp_conn *c);
+/* An RTT sample from an ACK of new data (HyStart++). */
+void tcp_cc_rtt(struct tcp_conn *c, keel_time rtt);
+/* The cube root of x, rounded down (CUBIC's K). */
+uint32_t tcp_cc_cbrt(uint64_t x);
+/* CUBIC's window W(t) of RFC 9438 4.2, in bytes, t in 1/1024 s since the
+ * epoch began. */
+uint32_t tcp_cc_cubic_window(const struct tcp_conn *c, uint64_t t);
 void tcp_cc_timeout(struct tcp_conn *c);
 uint32_t tcp_flight(const struct tcp_conn *c);
 
 /* ---- tcp_sack.c ------------------------------------------------------------------------- */
 
-/* Marks send-queue buffers covered by the SACK blocks of an ACK. Returns
+/* Marks send-queue buffers covered by the SACK blocks of an ACK (its
+ * cumulative ACK `ack` tells a D-SACK block). Returns
  * the latest send time of newly SACKed bytes sent only once (an RTT
  * sample), or 0. */
-keel_time tcp_sack_update(struct tcp_conn *c, const struct tcp_opts *o);
+keel_time tcp_sack_update(struct tcp_conn *c, const struct tcp_opts *o, uint32_t ack);
 void tcp_sack_clear(struct tcp_conn *c);
-/* A send-queue buffer was delivered (SACKed or acknowledged). */
+/* A send-queue buffer was delivered (SACKed or acknowledged); called
+ * before high_sacked takes it into account. */
 void tcp_rack_delivered(struct tcp_conn *c, const struct tcp_txcb *cb, keel_time now);
+/* The reordering window of RFC 8985 6.2 now. */
+keel_time tcp_rack_reo_wnd(const struct tcp_conn *c);
+/* Re-arms (or stops) the reordering timer: the earliest time a buffer
+ * sent before the last delivered one becomes lost if still not in. */
+void tcp_rack_timer_update(struct tcp_conn *c);
+/* A D-SACK block (RFC 2883) reported a spurious retransmission: widen
+ * the reordering window (RFC 8985 6.2 step 4). */
+void tcp_rack_dsack(struct tcp_conn *c);
 /* RFC 6675 pipe: bytes thought to be in the network. */
 uint32_t tcp_sack_pipe(struct tcp_conn *c);
 /* The next hole to retransmit in recovery, or NULL. */
@@ -622,6 +668,10 @@ uint32_t tcp_share_past_window(const struct tcp_conn *c);
 /* Whether written data reaches that bound: writers then wait for the
  * window. */
 bool tcp_share_window_full(const struct tcp_conn *c);
+/* The most a send or receive buffer grows to by itself (autotuning):
+ * what a quarter of the pool holds, at most TCP_MAX_BUF. Larger
+ * buffers would let one direction's queue crowd out the other's. */
+uint32_t tcp_share_autotune_max(const struct tcp_conn *c);
 
 /* ---- tcp_flow.c ------------------------------------------------------------------------ */
 

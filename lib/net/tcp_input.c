@@ -308,8 +308,10 @@ static void new_ack(struct tcp_conn *c, const struct tcp_seg *seg)
 	 * can be seconds old, and the estimate would balloon.
 	 */
 	sent = ack_send_queue(c, ack);
-	if (sent)
+	if (sent) {
 		tcp_rtt_sample(c, c->last_rcv - sent);
+		tcp_cc_rtt(c, c->last_rcv - sent);
+	}
 	c->snd_una = ack;
 	if (seq_lt(c->snd_nxt, ack))
 		c->snd_nxt = ack;
@@ -344,13 +346,13 @@ static bool ack_input(struct tcp_conn *c, const struct tcp_seg *seg)
 		}
 		c->snd_una = ack;
 		update_window(c, seg);
-		/* The handshake's round trip, when the SYN-ACK went once. */
-		if (c->retries == 0 && c->ts_ok && seg->opt.has_ts && seg->opt.ts_ecr) {
-			uint32_t ms = tcp_ts_now(c) - seg->opt.ts_ecr;
-
-			if (ms < 600000)
-				tcp_rtt_sample(c, (keel_time)ms * KEEL_MSEC);
-		}
+		/* The handshake's round trip, when the SYN-ACK went once, from
+		 * its send time: the echoed timestamp counts whole
+		 * milliseconds, and a sample of 0 on a fast path would set the
+		 * minimum RTT (RACK's reordering window) to nothing. A
+		 * connection made from a cookie has no send time. */
+		if (c->retries == 0 && c->rtt_start)
+			tcp_rtt_sample(c, keel_now() - c->rtt_start);
 		established(c);
 		if (c->flags & CONN_PASSIVE) {
 			tcp_listen_established(c);
@@ -374,7 +376,7 @@ static bool ack_input(struct tcp_conn *c, const struct tcp_seg *seg)
 	}
 	sacked_before = c->sacked_bytes;
 	if (c->sack_ok && seg->opt.nsack) {
-		keel_time sent = tcp_sack_update(c, &seg->opt);
+		keel_time sent = tcp_sack_update(c, &seg->opt, ack);
 
 		if (sent && !seq_gt(ack, c->snd_una))
 			tcp_rtt_sample(c, c->last_rcv - sent);
@@ -383,12 +385,24 @@ static bool ack_input(struct tcp_conn *c, const struct tcp_seg *seg)
 		new_ack(c, seg);
 	} else if (ack == c->snd_una && c->snd_una != c->snd_max &&
 	           (c->sacked_bytes > sacked_before ||
-	            (seg->len == 0 && !(seg->flags & (TCP_FIN | TCP_SYN)) &&
+	            (!c->sack_ok && seg->len == 0 && !(seg->flags & (TCP_FIN | TCP_SYN)) &&
 	             seg_window(c, seg) == c->snd_wnd))) {
 		/* A duplicate acknowledgment (RFC 5681 2), or with SACK any
 		 * ACK at snd_una that SACKs new data, even one that carries
-		 * data of its own (RFC 6675 2). */
+		 * data of its own (RFC 6675 2). With SACK, one that SACKs
+		 * nothing new is not counted: a path that duplicates frames
+		 * repeats ACKs, and D-SACKs come at snd_una too; neither
+		 * says anything is missing. */
 		tcp_cc_dupack(c);
+	}
+	/* RACK may find the first segment lost on an ACK that moved
+	 * snd_una too, which is no duplicate; and what it finds lost later,
+	 * if nothing arrives before then, arms its timer. */
+	if (c->sack_ok && c->snd_una != c->snd_max) {
+		tcp_cc_rack_timeout(c);
+		tcp_rack_timer_update(c);
+	} else {
+		c->rack_at = 0;
 	}
 	/* Window update, from a segment no older than the last one used. */
 	if (seq_lt(c->snd_wl1, seg->seq) || (c->snd_wl1 == seg->seq && seq_leq(c->snd_wl2, ack))) {

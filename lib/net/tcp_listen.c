@@ -218,6 +218,7 @@ void tcp_listen_input(struct keel_listener *l, struct netbuf *nb, struct tcp_seg
 	tcp_conn_set_state(c, TCP_SYN_RECEIVED);
 	c->listener = l;
 	tcp_list_add_tail(&l->syn_q, &c->qlink);
+	c->rtt_start = keel_now(); /* the SYN-ACK's first send */
 	tcp_send_syn(c);
 	netbuf_free(net, nb);
 }

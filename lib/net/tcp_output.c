@@ -456,16 +456,18 @@ void tcp_send_window_probe(struct tcp_conn *c)
 	c->snd_max = seq_max(c->snd_max, c->snd_nxt + 1);
 }
 
+/*
+ * The probe is the last segment sent, again, not a new one as RFC 8985
+ * 7.3 prefers: when the flight did arrive and only its ACK was lost, a
+ * new in-order segment is ACKed at the receiver's leisure (Linux delays
+ * such ACKs 40 ms or more while it has no data to send), a duplicate at
+ * once (with a D-SACK). Either way the ACK tells what is missing.
+ */
 void tcp_send_tail_probe(struct tcp_conn *c)
 {
-	struct netbuf *b = c->send_next, *last = NULL;
+	struct netbuf *b, *last = NULL;
 
 	tcp_of(c->net)->tail_probes++;
-	if (b && seq_leq(txcb(b)->seq + txcb(b)->len, c->snd_una + c->snd_wnd) &&
-	    txcb(b)->len <= c->mss) {
-		send_new(c, b);
-		return;
-	}
 	for (b = c->sndq_head; b && seq_lt(txcb(b)->seq, c->snd_nxt); b = b->next)
 		last = b;
 	if (last) {
@@ -686,6 +688,10 @@ void tcp_output(struct tcp_conn *c)
 	if (!sent && (c->flags & CONN_ACK_NOW))
 		tcp_send_ack(c);
 
+	/* A probe is due two round trips after the last segment sent (RFC
+	 * 8985 7.2), and its time depends on the flight: restart it. */
+	if (sent && (c->flags & CONN_TLP))
+		tcp_timer_rexmit_start(c);
 	tcp_output_timer(c);
 }
 

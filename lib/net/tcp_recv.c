@@ -76,6 +76,43 @@ bool tcp_rcv_window_update_due(struct tcp_conn *c)
 	return cur < c->rcvbuf / 2 && edge - c->rcv_adv >= sws_step(c);
 }
 
+/*
+ * Receive-buffer autotuning (dynamic right-sizing, as Linux does it): once
+ * a round trip, the bytes that arrived in order during it are what the
+ * sender had in flight. When that is more than half the buffer, the
+ * window is what limits the sender: the buffer doubles that amount, up to
+ * tcp_share_autotune_max() (the scale announced in the handshake covers
+ * TCP_MAX_BUF). A sender
+ * that is not held back by the window sends less than half of it, and
+ * the buffer stays. Not when the application chose the size, nor before
+ * there is an RTT estimate. What the bigger window lets in still counts
+ * against the connection's share of the pool (tcp_share.c).
+ */
+static void rcvbuf_tune(struct tcp_conn *c, keel_time now)
+{
+	keel_time rtt = c->srtt;
+	uint32_t got, max = tcp_share_autotune_max(c);
+
+	if ((c->flags & CONN_RCVBUF_SET) || rtt == 0 || c->rcvbuf >= max)
+		return;
+	if (c->rcv_tune_at == 0) {
+		c->rcv_tune_at = now;
+		c->rcv_tune_seq = c->rcv_nxt;
+		return;
+	}
+	if (now - c->rcv_tune_at < rtt)
+		return;
+	got = c->rcv_nxt - c->rcv_tune_seq;
+	if (got > c->rcvbuf / 2) {
+		uint32_t want = got > max / 2 ? max : 2 * got;
+
+		if (want > c->rcvbuf)
+			c->rcvbuf = want;
+	}
+	c->rcv_tune_at = now;
+	c->rcv_tune_seq = c->rcv_nxt;
+}
+
 /* ---- Queues -------------------------------------------------------------------------- */
 
 /* Whether a segment of len bytes would be merged into the tail buffer. */
@@ -287,6 +324,8 @@ void tcp_recv_data(struct tcp_conn *c, struct netbuf *nb, struct tcp_seg *seg)
 		rcvq_append(c, nb);
 	else
 		netbuf_free(c->net, nb);
+	if (len > 0)
+		rcvbuf_tune(c, c->last_rcv);
 	if (len > 0)
 		keel_wake_all(&c->rd_wait);
 	if (c->ooo_head) {

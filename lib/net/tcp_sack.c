@@ -8,11 +8,19 @@
  * SACKED mark per buffer, a count of SACKed bytes, the highest SACKed
  * sequence). A buffer is lost when
  *   - more than two segments' worth of data above it has been SACKed
- *     (RFC 6675 IsLost with DupThresh 3), or
- *   - it was (last) sent more than a quarter of the minimum RTT before a
- *     segment that is known to have arrived (the time-based rule of RACK,
- *     RFC 8985, simplified): this also finds retransmissions that were
- *     lost again, which RFC 6675 alone leaves to the timeout.
+ *     (RFC 6675 IsLost with DupThresh 3), until the peer shows that it
+ *     sees reordering; or
+ *   - by RACK (RFC 8985 6): a buffer sent after it (or at the same time,
+ *     ending later) has arrived, and a round trip of that buffer plus the
+ *     reordering window has passed since it was sent. The window is zero
+ *     while no reordering has been seen and loss is evident (in recovery,
+ *     or DupThresh segments SACKed), else a quarter of the minimum RTT,
+ *     widened by each D-SACK (a retransmission that was not needed) and
+ *     narrowed again after 16 recoveries without one. A buffer that is not
+ *     lost yet but would be after the window arms the reordering timer,
+ *     so the repair does not wait for a probe or the RTO. RACK also finds
+ *     retransmissions that were lost again, which RFC 6675 alone leaves
+ *     to the timeout.
  * During recovery, lost buffers are retransmitted first, then new data,
  * while the pipe — bytes sent and neither SACKed nor lost — leaves room
  * in cwnd (RFC 6675 5). A timeout marks everything outstanding lost and
@@ -22,40 +30,113 @@
  */
 #include "tcp_impl.h"
 
-static keel_time reorder_window(const struct tcp_conn *c)
+#define REO_WND_MULT_MAX 16
+#define REO_WND_PERSIST 16
+
+keel_time tcp_rack_reo_wnd(const struct tcp_conn *c)
 {
-	return c->min_rtt / 4;
+	keel_time w;
+
+	if (!c->rack_reordering &&
+	    ((c->flags & CONN_IN_RECOVERY) || c->sacked_bytes >= 3 * (uint32_t)c->mss))
+		return 0;
+	w = (keel_time)(c->reo_wnd_mult ? c->reo_wnd_mult : 1) * (c->min_rtt / 4);
+	return c->srtt && w > c->srtt ? c->srtt : w;
+}
+
+/* Was (t1, end1) sent after (t2, end2)? Ties go by sequence (RFC 8985 6.2). */
+static bool sent_after(keel_time t1, uint32_t end1, keel_time t2, uint32_t end2)
+{
+	return t1 > t2 || (t1 == t2 && seq_gt(end1, end2));
 }
 
 void tcp_rack_delivered(struct tcp_conn *c, const struct tcp_txcb *cb, keel_time now)
 {
+	uint32_t end = cb->seq + cb->len;
+
 	/* A retransmitted segment's delivery is credited to the last copy
 	 * only if a round trip could have passed since it was sent. */
 	if ((cb->flags & TXCB_EVER_RETRANS) && now - cb->sent_at < c->min_rtt)
 		return;
-	if (cb->sent_at > c->rack_sent)
+	if (sent_after(cb->sent_at, end, c->rack_sent, c->rack_end)) {
 		c->rack_sent = cb->sent_at;
+		c->rack_end = end;
+		c->rack_rtt = now - cb->sent_at;
+	}
 }
 
-static bool rack_lost(const struct tcp_conn *c, const struct tcp_txcb *cb)
+void tcp_rack_dsack(struct tcp_conn *c)
 {
-	return cb->sent_at + reorder_window(c) < c->rack_sent || cb->sent_at < c->lost_before;
+	c->rack_reordering = true;
+	if (c->reo_wnd_mult < REO_WND_MULT_MAX)
+		c->reo_wnd_mult = (uint8_t)((c->reo_wnd_mult ? c->reo_wnd_mult : 1) + 1);
+	c->reo_wnd_persist = REO_WND_PERSIST;
+}
+
+/* RACK: how long until the buffer counts as lost; 0 when it is lost now,
+ * KEEL_FOREVER when nothing sent after it has arrived. */
+static keel_time rack_wait(const struct tcp_conn *c, const struct tcp_txcb *cb, keel_time now,
+                           keel_time reo_wnd)
+{
+	keel_time due;
+
+	if (!c->rack_sent || !sent_after(c->rack_sent, c->rack_end, cb->sent_at, cb->seq + cb->len))
+		return KEEL_FOREVER;
+	due = cb->sent_at + c->rack_rtt + reo_wnd;
+	return due <= now ? 0 : due - now;
 }
 
 /* Lost by either rule; `sacked_above`: SACKed bytes above the buffer. */
-static bool is_lost(const struct tcp_conn *c, const struct tcp_txcb *cb, uint32_t sacked_above)
+static bool is_lost(const struct tcp_conn *c, const struct tcp_txcb *cb, uint32_t sacked_above,
+                    keel_time now, keel_time reo_wnd)
 {
 	if (cb->flags & TXCB_SACKED)
 		return false;
-	if (rack_lost(c, cb))
+	if (cb->sent_at < c->lost_before || rack_wait(c, cb, now, reo_wnd) == 0)
 		return true;
-	return !(cb->flags & TXCB_RETRANS) && sacked_above > 2 * (uint32_t)c->mss;
+	return !(cb->flags & TXCB_RETRANS) && !c->rack_reordering &&
+	       sacked_above > 2 * (uint32_t)c->mss;
 }
 
-keel_time tcp_sack_update(struct tcp_conn *c, const struct tcp_opts *o)
+void tcp_rack_timer_update(struct tcp_conn *c)
+{
+	keel_time now = keel_now(), reo_wnd = tcp_rack_reo_wnd(c), next = KEEL_FOREVER;
+
+	for (struct netbuf *b = c->sndq_head; b && seq_lt(txcb(b)->seq, c->snd_nxt); b = b->next) {
+		struct tcp_txcb *cb = txcb(b);
+		keel_time w;
+
+		if ((cb->flags & TXCB_SACKED) || cb->sent_at < c->lost_before)
+			continue;
+		w = rack_wait(c, cb, now, reo_wnd);
+		if (w > 0 && w < next)
+			next = w;
+	}
+	c->rack_at = next == KEEL_FOREVER ? 0 : now + next;
+	if (c->rack_at)
+		tcp_timer_update(c);
+}
+
+keel_time tcp_sack_update(struct tcp_conn *c, const struct tcp_opts *o, uint32_t ack)
 {
 	keel_time now = c->last_rcv, sent = 0; /* the ACK's arrival */
+	bool had_sacked = c->sacked_bytes > 0, have_high = false;
+	uint32_t high0 = c->high_sacked, high = 0;
 
+	/* A D-SACK (RFC 2883 4): the first block lies below the cumulative
+	 * ACK or inside the second block, and tells of data that arrived
+	 * twice. Only our retransmissions make that happen (or a path that
+	 * duplicates, where the wider window costs nothing). */
+	if (o->nsack > 0) {
+		uint32_t l0 = o->sack[0][0], r0 = o->sack[0][1];
+		bool below =
+		    seq_lt(l0, r0) && seq_leq(r0, ack) && seq_geq(l0, ack - c->max_snd_wnd);
+		bool inside = o->nsack > 1 && seq_lt(l0, r0) && seq_geq(l0, o->sack[1][0]) &&
+		              seq_leq(r0, o->sack[1][1]);
+
+		if (below || inside)
+			tcp_rack_dsack(c);
+	}
 	for (unsigned i = 0; i < o->nsack; i++) {
 		uint32_t left = o->sack[i][0], right = o->sack[i][1];
 
@@ -75,15 +156,25 @@ keel_time tcp_sack_update(struct tcp_conn *c, const struct tcp_opts *o)
 			if ((cb->flags & TXCB_SACKED) || seq_lt(cb->seq, left) ||
 			    seq_gt(end, right))
 				continue;
+			/* A first copy SACKed below what earlier ACKs SACKed
+			 * was overtaken on the way: the path reorders (RFC
+			 * 8985 6.2 step 3). Against the earlier ACKs only: a
+			 * lost ACK makes this one report lower blocks late. */
+			if (!(cb->flags & TXCB_EVER_RETRANS) && had_sacked && seq_lt(end, high0))
+				c->rack_reordering = true;
+			tcp_rack_delivered(c, cb, now);
 			cb->flags |= TXCB_SACKED;
 			c->sacked_bytes += cb->len;
-			if (c->sacked_bytes == cb->len || seq_gt(end, c->high_sacked))
-				c->high_sacked = end;
-			tcp_rack_delivered(c, cb, now);
+			if (!have_high || seq_gt(end, high)) {
+				high = end;
+				have_high = true;
+			}
 			if (!(cb->flags & TXCB_EVER_RETRANS) && cb->sent_at > sent)
 				sent = cb->sent_at;
 		}
 	}
+	if (have_high && (!had_sacked || seq_gt(high, c->high_sacked)))
+		c->high_sacked = high;
 	return sent;
 }
 
@@ -110,6 +201,7 @@ void tcp_sack_timeout(struct tcp_conn *c)
 uint32_t tcp_sack_pipe(struct tcp_conn *c)
 {
 	uint32_t pipe = 0, sacked_seen = 0;
+	keel_time now = keel_now(), reo_wnd = tcp_rack_reo_wnd(c);
 
 	for (struct netbuf *b = c->sndq_head; b && seq_lt(txcb(b)->seq, c->snd_nxt); b = b->next) {
 		struct tcp_txcb *cb = txcb(b);
@@ -118,7 +210,7 @@ uint32_t tcp_sack_pipe(struct tcp_conn *c)
 			sacked_seen += cb->len;
 			continue;
 		}
-		if (!is_lost(c, cb, c->sacked_bytes - sacked_seen))
+		if (!is_lost(c, cb, c->sacked_bytes - sacked_seen, now, reo_wnd))
 			pipe += cb->len;
 	}
 	return pipe;
@@ -127,6 +219,7 @@ uint32_t tcp_sack_pipe(struct tcp_conn *c)
 struct netbuf *tcp_sack_next_hole(struct tcp_conn *c)
 {
 	uint32_t sacked_seen = 0;
+	keel_time now = keel_now(), reo_wnd = tcp_rack_reo_wnd(c);
 
 	for (struct netbuf *b = c->sndq_head; b && seq_lt(txcb(b)->seq, c->snd_nxt); b = b->next) {
 		struct tcp_txcb *cb = txcb(b);
@@ -135,7 +228,7 @@ struct netbuf *tcp_sack_next_hole(struct tcp_conn *c)
 			sacked_seen += cb->len;
 			continue;
 		}
-		if (is_lost(c, cb, c->sacked_bytes - sacked_seen))
+		if (is_lost(c, cb, c->sacked_bytes - sacked_seen, now, reo_wnd))
 			return b;
 	}
 	return NULL;
@@ -145,7 +238,8 @@ bool tcp_sack_head_lost(struct tcp_conn *c)
 {
 	struct netbuf *b = c->sndq_head;
 
-	return b && seq_lt(txcb(b)->seq, c->snd_nxt) && is_lost(c, txcb(b), c->sacked_bytes);
+	return b && seq_lt(txcb(b)->seq, c->snd_nxt) &&
+	       is_lost(c, txcb(b), c->sacked_bytes, keel_now(), tcp_rack_reo_wnd(c));
 }
 
 uint8_t tcp_sack_blocks(struct tcp_conn *c, uint32_t blocks[][2], uint8_t max)

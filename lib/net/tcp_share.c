@@ -112,3 +112,10 @@ bool tcp_share_window_full(const struct tcp_conn *c)
 	return seq_gt(c->write_seq, edge) &&
 	       c->write_seq - edge >= tcp_share_past_window(c) * c->mss;
 }
+
+uint32_t tcp_share_autotune_max(const struct tcp_conn *c)
+{
+	uint64_t bytes = (uint64_t)(c->net->pool.total / 4) * c->mss;
+
+	return bytes < TCP_MAX_BUF ? (uint32_t)bytes : TCP_MAX_BUF;
+}

@@ -1,8 +1,8 @@
 /*
  * The one timer of a connection, multiplexed over its deadlines: the
  * retransmission timeout (or, with a zero window, the persist timer),
- * the delayed ACK, keepalive, and the end of TIME_WAIT or of an orphaned
- * FIN_WAIT_2.
+ * RACK's reordering timer, the delayed ACK, keepalive, and the end of
+ * TIME_WAIT or of an orphaned FIN_WAIT_2.
  *
  * Each deadline is a field (0: off). The keel_timer is armed for the
  * earliest of them, but lazily: moving a deadline later (as every ACK
@@ -22,9 +22,10 @@ void tcp_timer_init(struct tcp_conn *c)
 static keel_time earliest(const struct tcp_conn *c)
 {
 	keel_time d = 0;
-	const keel_time all[4] = { c->rexmit_at, c->delack_at, c->keepalive_at, c->close_at };
+	const keel_time all[5] = { c->rexmit_at, c->delack_at, c->keepalive_at, c->close_at,
+		                   c->rack_at };
 
-	for (unsigned i = 0; i < 4; i++)
+	for (unsigned i = 0; i < 5; i++)
 		if (all[i] && (d == 0 || all[i] < d))
 			d = all[i];
 	return d;
@@ -47,6 +48,10 @@ void tcp_timer_update(struct tcp_conn *c)
  * delayed ACK when a single segment is out; never past the RTO. A probe
  * makes the peer report (by SACK) what it lacks, so a loss at the tail of
  * a flight is repaired by recovery instead of waiting for the timeout.
+ * Unlike RFC 8985 7.2, a probe may also go during fast recovery: a
+ * retransmission that is lost with nothing sent after it is otherwise
+ * found only by the RTO, hundreds of round trips later on a fast path;
+ * the probe's ACK lets RACK see it lost.
  */
 static keel_time probe_timeout(const struct tcp_conn *c, keel_time rto)
 {
@@ -65,7 +70,7 @@ void tcp_timer_rexmit_start(struct tcp_conn *c)
 
 	c->flags &= ~(CONN_PERSIST | CONN_TLP);
 	if (c->sack_ok && c->srtt && c->backoff == 0 && c->state >= TCP_ESTABLISHED &&
-	    !(c->flags & (CONN_IN_RECOVERY | CONN_TLP_SENT))) {
+	    !(c->flags & (CONN_RTO_RECOVERY | CONN_TLP_SENT))) {
 		c->flags |= CONN_TLP;
 		rto = probe_timeout(c, rto);
 	}
@@ -234,6 +239,19 @@ static void timer_fire(struct keel_timer *t, void *arg)
 			tcp_output_timer(c);
 		} else {
 			rexmit_timeout(c);
+		}
+		if (!(c->flags & CONN_LIVE))
+			goto out;
+	}
+	if (c->rack_at && now >= c->rack_at) {
+		/* RACK's reordering timer (RFC 8985 6.3): what did not
+		 * arrive within the window after its successor is lost. */
+		c->rack_at = 0;
+		if (c->sack_ok && c->snd_una != c->snd_max) {
+			tcp_cc_rack_timeout(c);
+			tcp_output(c);
+			if (c->flags & CONN_LIVE)
+				tcp_rack_timer_update(c);
 		}
 		if (!(c->flags & CONN_LIVE))
 			goto out;
