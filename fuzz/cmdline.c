@@ -67,7 +67,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	}
 	for (unsigned i = 0; i < boot_nmmio; i++) {
-		if (boot_mmio[i].size == 0 || boot_mmio[i].addr + boot_mmio[i].size < boot_mmio[i].addr ||
+		if (boot_mmio[i].size == 0 ||
+		    boot_mmio[i].addr + boot_mmio[i].size < boot_mmio[i].addr ||
 		    boot_mmio[i].irq > 255)
 			abort();
 	}

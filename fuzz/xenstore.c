@@ -118,7 +118,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 0:
 		case 3:
 			rc = xs_read(&c, path, buf, bufsize, &len);
-			if (rc == KEEL_OK && (len >= bufsize || buf[len] != '\0' || strlen(buf) != len))
+			if (rc == KEEL_OK &&
+			    (len >= bufsize || buf[len] != '\0' || strlen(buf) != len))
 				abort();
 			break;
 		case 1:

@@ -158,8 +158,9 @@ static const char *parse_pvh(const struct boot_mem *m, uint64_t addr)
 			const uint8_t *e = map + (size_t)i * sizeof(struct hvm_memmap_entry);
 
 			if (le32(e + offsetof(struct hvm_memmap_entry, type)) == E820_RAM)
-				boot_info_add_ram(le64(e + offsetof(struct hvm_memmap_entry, addr)),
-				                  le64(e + offsetof(struct hvm_memmap_entry, size)));
+				boot_info_add_ram(
+				    le64(e + offsetof(struct hvm_memmap_entry, addr)),
+				    le64(e + offsetof(struct hvm_memmap_entry, size)));
 		}
 	}
 	return copy_cmdline(m, le64(si + offsetof(struct hvm_start_info, cmdline_paddr)));
@@ -175,7 +176,8 @@ static const char *parse_multiboot(const struct boot_mem *m, uint64_t addr)
 	flags = le32(mb + offsetof(struct multiboot_info, flags));
 	if (flags & MB_INFO_MMAP) {
 		uint32_t len = le32(mb + offsetof(struct multiboot_info, mmap_length));
-		const uint8_t *map = at(m, le32(mb + offsetof(struct multiboot_info, mmap_addr)), len);
+		const uint8_t *map =
+		    at(m, le32(mb + offsetof(struct multiboot_info, mmap_addr)), len);
 		uint32_t off = 0;
 
 		if (!map)
@@ -189,8 +191,9 @@ static const char *parse_multiboot(const struct boot_mem *m, uint64_t addr)
 			if (size < sizeof(struct multiboot_mmap_entry) - 4)
 				return "the multiboot memory map is damaged";
 			if (le32(e + offsetof(struct multiboot_mmap_entry, type)) == E820_RAM)
-				boot_info_add_ram(le64(e + offsetof(struct multiboot_mmap_entry, addr)),
-				                  le64(e + offsetof(struct multiboot_mmap_entry, len)));
+				boot_info_add_ram(
+				    le64(e + offsetof(struct multiboot_mmap_entry, addr)),
+				    le64(e + offsetof(struct multiboot_mmap_entry, len)));
 			if (size > len - off - 4)
 				break;
 			off += size + 4;
@@ -198,7 +201,8 @@ static const char *parse_multiboot(const struct boot_mem *m, uint64_t addr)
 	} else if (flags & MB_INFO_MEMORY) {
 		/* Only the amount of memory above 1 MiB, contiguous. */
 		boot_info_add_ram(1u << 20,
-		                  (uint64_t)le32(mb + offsetof(struct multiboot_info, mem_upper)) << 10);
+		                  (uint64_t)le32(mb + offsetof(struct multiboot_info, mem_upper))
+		                      << 10);
 	}
 	if (flags & MB_INFO_CMDLINE) {
 		boot_info.cmdline_has_name = true;

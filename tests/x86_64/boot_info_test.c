@@ -17,12 +17,12 @@
 
 static int failures;
 
-#define CHECK(cond)                                                                        \
-	do {                                                                               \
-		if (!(cond)) {                                                             \
-			printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);             \
-			failures++;                                                        \
-		}                                                                          \
+#define CHECK(cond)                                                                                \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);                     \
+			failures++;                                                                \
+		}                                                                                  \
 	} while (0)
 
 void platform_fail(const char *first, ...)
