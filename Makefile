@@ -176,7 +176,7 @@ unit: $(UNIT_TESTS)
 # Every libFuzzer target, built with clang, ASan and UBSan into $(H)/fuzz/;
 # make test runs each briefly (tests/*/fuzz*.t).
 .PHONY: fuzz
-fuzz: net-fuzz parser-fuzz http-fuzz nsock-fuzz store-fuzz tls-fuzz
+fuzz: net-fuzz parser-fuzz http-fuzz nsock-fuzz store-fuzz tls-fuzz boot-fuzz
 
 test:
 	sh tests/run.sh

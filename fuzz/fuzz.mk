@@ -7,6 +7,8 @@
 #                dns_name_read
 #   fuzz/store.c trees, commits, the open scan of a damaged disk, the
 #                line merge (lib/store, lib/block; make store-fuzz)
+#   fuzz/boot_info.c, cmdline.c, dtb.c, xenstore.c: the hypervisor
+#                targets' boot-time readers (make boot-fuzz; below)
 #
 # Each is built with clang, libFuzzer, ASan and UBSan into $(H)/fuzz/NAME
 # from its target and the one pure parser file it exercises (`make
@@ -48,6 +50,37 @@ store-fuzz: $(H)/fuzz/store
 $(H)/fuzz/store: $(STORE_FUZZ_SRCS) $(STORE_FUZZ_HDRS)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(PARSER_FUZZ_CFLAGS) -Ilib/store -Ilib/block -Itests/store -o $@ $(STORE_FUZZ_SRCS)
+
+# The boot-time readers of the hypervisor targets, each built from the
+# platform's own files (the code the images run) with the platform's
+# private header (make boot-fuzz; tests/reliability/fuzz_boot.t runs
+# them briefly):
+#   fuzz/boot_info.c  x86_64's (and xen's) PVH start info and multiboot
+#                     information: memory map, command line pointer
+#   fuzz/cmdline.c    x86_64's command line into argv, virtio_mmio
+#                     entries, lib/net's network options
+#   fuzz/dtb.c        aarch64's device tree reader and its bootargs
+#   fuzz/xenstore.c   xen's xenstore client against a hostile xenstored
+BOOT_FUZZ_NAMES := boot_info cmdline dtb xenstore
+BOOT_FUZZ_SRCS_boot_info := platform/x86_64/boot_info.c
+BOOT_FUZZ_SRCS_cmdline := platform/x86_64/cmdline.c platform/common/words.c lib/net/config.c \
+	lib/net/addr.c
+BOOT_FUZZ_SRCS_dtb := platform/aarch64/dtb.c platform/aarch64/cmdline.c platform/common/words.c
+BOOT_FUZZ_SRCS_xenstore := platform/xen/xenstore.c
+BOOT_FUZZ_INC_boot_info := -Iplatform/x86_64
+BOOT_FUZZ_INC_cmdline := -Iplatform/x86_64
+BOOT_FUZZ_INC_dtb := -Iplatform/aarch64
+BOOT_FUZZ_HDRS = $(wildcard include/keel/*.h lib/net/*.h platform/common/*.h platform/virtio/*.h \
+	platform/x86_64/*.h platform/aarch64/*.h platform/xen/*.h)
+
+.PHONY: boot-fuzz
+boot-fuzz: $(patsubst %,$(H)/fuzz/%,$(BOOT_FUZZ_NAMES))
+
+$(foreach n,$(BOOT_FUZZ_NAMES),$(eval $(H)/fuzz/$(n): fuzz/$(n).c $(BOOT_FUZZ_SRCS_$(n)) $$(BOOT_FUZZ_HDRS)))
+$(patsubst %,$(H)/fuzz/%,$(BOOT_FUZZ_NAMES)):
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(PARSER_FUZZ_CFLAGS) $(BOOT_FUZZ_INC_$(@F)) -o $@ fuzz/$(@F).c \
+		$(BOOT_FUZZ_SRCS_$(@F))
 
 endif
 

@@ -67,6 +67,8 @@ struct boot_info {
 	bool cmdline_truncated;
 	struct boot_ram ram[BOOT_MEMMAP_MAX];
 	unsigned nram;
+	/* PVH start info of version 0, or with no entries in its map. */
+	bool memmap_absent;
 };
 
 extern struct boot_info boot_info;
@@ -74,6 +76,22 @@ extern struct boot_info boot_info;
 /* Copies the loader's information into boot_info; refuses to boot (with
  * a message) when there is no memory map or the structures are unusable. */
 void boot_info_read(enum boot_kind kind, uint32_t info_paddr);
+
+/* What boot_info_parse may read of the loader's memory: physical
+ * addresses [base, base + len), found at host + (address - base). */
+struct boot_mem {
+	uintptr_t host;
+	uint64_t base, len;
+};
+
+/*
+ * The reading part of boot_info_read, with no hardware and no refusal:
+ * fills boot_info from the structure of `kind` at info_paddr, reading
+ * only inside `mem`. Returns NULL, or why the structures are unusable
+ * (boot_info is then partly filled). A PVH start info without a memory
+ * map is not an error here: memmap_absent is set and nram is 0.
+ */
+const char *boot_info_parse(enum boot_kind kind, uint64_t info_paddr, const struct boot_mem *mem);
 /* Adds a usable RAM range to boot_info (page-aligned inwards; ignored
  * when empty, wrapping, or beyond BOOT_MEMMAP_MAX ranges). */
 void boot_info_add_ram(uint64_t addr, uint64_t len);

@@ -22,18 +22,27 @@
 #   http_request  lib/http's request parser, ranges, conditions, chunks
 #   nsock_dns     lib/net-socket's DNS answer reader
 #   store         lib/store's Git objects, log records and merges
+#   tls_handshake lib/tls and BearSSL, server and client side
+#   boot_info     x86_64's (and xen's) PVH start info and multiboot
+#                 information: memory map, command line pointer
+#   cmdline       the command line into argv, virtio_mmio entries,
+#                 lib/net's network options
+#   dtb           aarch64's device tree reader and its bootargs
+#   xenstore      xen's xenstore client against a hostile xenstored
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 
 secs=${FUZZ_SECONDS:-60}
-targets=${FUZZ_TARGETS:-net_frames dhcp dns http_request nsock_dns store}
+targets=${FUZZ_TARGETS:-net_frames dhcp dns http_request nsock_dns store tls_handshake boot_info \
+	cmdline dtb xenstore}
 command -v clang >/dev/null || { echo "fuzz: clang is needed" >&2; exit 1; }
 make -s fuzz >/dev/null || { make fuzz 2>&1 | tail -n 20; echo "fuzz: build failed" >&2; exit 1; }
 
 max_len() {
 	case $1 in
-	net_frames | store) echo 8192 ;;
-	http_request) echo 20000 ;;
+	net_frames | store | xenstore) echo 8192 ;;
+	http_request | tls_handshake) echo 20000 ;;
+	boot_info | dtb) echo 16384 ;;
 	*) echo 1500 ;;
 	esac
 }

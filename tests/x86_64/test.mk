@@ -1,10 +1,10 @@
 # Host unit tests of platform/x86_64 pieces that are plain C: the
-# command-line splitter, and the PV clock arithmetic (shared with xen).
-# (The end-to-end tests, *.t, build x86_64 images themselves with make
-# TARGET=x86_64 and run them under QEMU.)
+# command-line splitter, the boot information reader, and the PV clock
+# arithmetic (shared with xen). (The end-to-end tests, *.t, build x86_64
+# images themselves with make TARGET=x86_64 and run them under QEMU.)
 
 X86_64_T := $(H)/tests/x86_64
-UNIT_TESTS += $(X86_64_T)/cmdline.test $(X86_64_T)/pvclock.test
+UNIT_TESTS += $(X86_64_T)/cmdline.test $(X86_64_T)/boot_info.test $(X86_64_T)/pvclock.test
 
 $(X86_64_T)/cmdline.test: tests/x86_64/cmdline_test.c platform/x86_64/cmdline.c \
 		platform/x86_64/platform_impl.h platform/x86_64/layout.h \
@@ -18,3 +18,9 @@ $(X86_64_T)/pvclock.test: tests/x86_64/pvclock_test.c platform/x86_64/pvclock.c 
 	@mkdir -p $(@D)
 	$(HOSTCC) $(SAN_CFLAGS) -Iplatform/x86_64 -o $@ tests/x86_64/pvclock_test.c \
 		platform/x86_64/pvclock.c
+
+$(X86_64_T)/boot_info.test: tests/x86_64/boot_info_test.c platform/x86_64/boot_info.c \
+		platform/x86_64/platform_impl.h platform/x86_64/layout.h platform/common/common.h
+	@mkdir -p $(@D)
+	$(HOSTCC) $(SAN_CFLAGS) -Iplatform/x86_64 -o $@ tests/x86_64/boot_info_test.c \
+		platform/x86_64/boot_info.c
