@@ -21,9 +21,9 @@
 # xen-hypervisor-4.17-amd64, fetched into build/host/xen by
 # tools/fetch-xen.sh the first time (XEN=FILE names another).
 #
-# Devices. On a Xen host the image's net device gets a vif on bridge BR
-# (--net NAME=bridge:BR, default xenbr0) and each block device the file
-# --block names, as a disk in manifest order. Under QEMU the initial
+# Devices. On a Xen host each net device of the image gets a vif on
+# bridge BR (--net NAME=bridge:BR, default xenbr0) and each block device
+# the file --block names, as a disk in manifest order. Under QEMU the initial
 # domain has no backends (no xenstore, no netback, no blkback), so an
 # image that declares devices runs in the full domU lane instead
 # (tools/xen-domu-run.sh: a Linux dom0 with the backends, the vif on its
@@ -257,9 +257,13 @@ on_poweroff = "destroy"
 on_crash = "destroy"
 on_reboot = "destroy"
 CFG
-	if printf '%s\n' "$info" | grep -q 'handle [0-9]*: *net '; then
-		printf 'vif = [ "bridge=%s" ]\n' "$bridge" >>"$tmp/domain.cfg"
-	fi
+	# One vif for each net device the image declares, in order, all on
+	# the one bridge.
+	v=
+	for _ in $(printf '%s\n' "$info" | grep 'handle [0-9]*: *net ' | sed 's/.*/x/'); do
+		v="$v${v:+, }\"bridge=$bridge\""
+	done
+	[ -z "$v" ] || printf 'vif = [ %s ]\n' "$v" >>"$tmp/domain.cfg"
 	d=
 	i=0
 	for f in $disks; do

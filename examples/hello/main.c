@@ -10,12 +10,15 @@
 
 static struct keel_waitq done = KEEL_WAITQ_INIT(done);
 static int finished;
+static keel_time start;
 
+/* Each sleeps until its time after the common start, so they wake in
+ * the order of their delays even when one first runs late. */
 static void sleeper(void *arg)
 {
 	keel_time ms = (keel_time)(uintptr_t)arg;
 
-	keel_sleep(ms * KEEL_MSEC);
+	keel_sleep_until(start + ms * KEEL_MSEC);
 	printf("fiber slept %llu ms\n", (unsigned long long)ms);
 	finished++;
 	keel_wake_all(&done);
@@ -25,7 +28,8 @@ int main(int argc, char **argv)
 {
 	static const unsigned delays_ms[] = {30, 10, 20};
 	unsigned char rnd[8];
-	keel_time start = keel_now();
+
+	start = keel_now();
 
 	printf("Hello from Keel\n");
 

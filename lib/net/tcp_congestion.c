@@ -92,7 +92,8 @@ uint32_t tcp_cc_cubic_window(const struct tcp_conn *c, uint64_t t)
 
 	if (d > CUBIC_T_MAX)
 		d = CUBIC_T_MAX;
-	/* C (d / 1024)^3 segments, in bytes: d^3 <= 2^39, C * mss < 2^23. */
+	/* C (d / 1024)^3 segments, in bytes: d^3 <= 2^39 and C * mss < 2^25
+	 * (an MSS is below 2^16), so the product fits in 64 bits. */
 	delta = (d * d * d * CUBIC_C * c->mss) >> 40;
 	if (t < k)
 		return delta < c->w_max ? (uint32_t)(c->w_max - delta) : 0;

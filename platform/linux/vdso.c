@@ -12,9 +12,10 @@
  *
  * The vDSO is a small shared object the kernel itself built. It is still
  * read with every offset and count checked against the size of its one
- * loadable segment (that size is the kernel's word), so a malformed image (another kernel, an emulator that
- * fakes one) makes the lookup fail and the clock falls back to the system
- * call rather than jump somewhere. The symbol is looked up by name only:
+ * loadable segment (that size is the kernel's word), so a malformed
+ * image (another kernel, an emulator that fakes one) makes the lookup
+ * fail and the clock falls back to the system call rather than jump
+ * somewhere. The symbol is looked up by name only:
  * x86_64 kernels have exported it under this name since 2.6.24, and its
  * version (LINUX_2.6) was never changed.
  */

@@ -272,8 +272,13 @@ check_mb_map:
 	jc	memory_ok
 	cmpl	$__image_end, %eax
 	jae	memory_ok
-2:	movl	(%ebx), %eax
-	leal	4(%ebx, %eax), %ebx
+2:	movl	(%ebx), %eax		/* the next entry: past the map, or */
+	addl	$4, %eax		/* wrapping, leaves the damage to C */
+	jc	memory_ok
+	addl	%eax, %ebx
+	jc	memory_ok
+	cmpl	%ebp, %ebx
+	ja	memory_ok
 	jmp	1b
 
 /* hvm_start_info: version at 4, memmap_paddr at 40 (a 64-bit address),

@@ -229,6 +229,8 @@ void clock_init(void)
 	tsc_hz = cpuid_tsc_hz(&stated_lapic_hz);
 	if (kvmclock_read(&kvm_hz, &kvm_wall_ns, &kvm_tsc))
 		tsc_hz = kvm_hz;
+	else
+		kvm_wall_ns = 0; /* not from a clock whose rate was implausible */
 	/* TSC-deadline needs only the TSC's frequency; the one-shot mode
 	 * needs the APIC timer's too. */
 	clock_use_deadline = cpu_features.tsc_deadline;

@@ -67,5 +67,9 @@ uint64_t pvclock_tsc_hz(const struct pvclock *c)
 		num <<= -c->shift;
 	else
 		den <<= c->shift;
-	return den ? (uint64_t)((num + den / 2) / den) : 0;
+	if (den == 0)
+		return 0;
+	num = (num + den / 2) / den;
+	/* A rate no TSC has (above 2^40 Hz, about 1 THz) is a broken host. */
+	return num >> 40 ? 0 : (uint64_t)num;
 }

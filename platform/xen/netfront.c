@@ -294,8 +294,9 @@ static int tx_reap(struct net *n)
 		uint16_t id = r->id;
 
 		n->tx_cons++;
+		/* A null response answers an extra-info slot; none are sent. */
 		if (r->status == NETIF_RSP_NULL)
-			continue; /* the slot of an extra request; none are sent */
+			return broken(n, "answered a transmit slot that was never used");
 		if (id >= TX_BUFS || !n->tx_held[id])
 			return broken(n, "answered a transmit request it was not given");
 		n->tx_held[id] = false;

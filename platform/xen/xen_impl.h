@@ -132,10 +132,11 @@ void evtchn_unmask(uint32_t port);
 /*
  * Allocates a port for domain `remote` to bind (EVTCHNOP_alloc_unbound),
  * unmasked, whose events call fn(arg) from the upcall (interrupts off,
- * inside kp_yield). KEEL_ENOMEM: EVTCHN_BOUND_MAX ports taken already;
- * KEEL_EIO: Xen refused, or named a port outside the 2-level range.
+ * inside kp_yield). KEEL_ENOMEM: EVTCHN_BOUND_MAX ports taken already
+ * (one a device, so not reached by an image's own devices); KEEL_EIO:
+ * Xen refused, or named a port outside the 2-level range.
  */
-#define EVTCHN_BOUND_MAX 8
+#define EVTCHN_BOUND_MAX KEEL_MANIFEST_MAX
 int evtchn_alloc(uint16_t remote, void (*fn)(void *arg), void *arg, uint32_t *port);
 /* Notifies the other end of `port` (EVTCHNOP_send). */
 void evtchn_notify(uint32_t port);

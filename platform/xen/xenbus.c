@@ -58,9 +58,11 @@ bool xenbus_parse_u64(const char *s, uint64_t max, uint64_t *value)
 	if (*s == '\0' || length(s) > 20)
 		return false;
 	for (; *s; s++) {
-		if (*s < '0' || *s > '9' || v > (max - (uint64_t)(*s - '0')) / 10)
+		uint64_t d = (uint64_t)(*s - '0');
+
+		if (*s < '0' || *s > '9' || d > max || v > (max - d) / 10)
 			return false;
-		v = v * 10 + (uint64_t)(*s - '0');
+		v = v * 10 + d;
 	}
 	*value = v;
 	return true;

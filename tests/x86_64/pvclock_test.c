@@ -110,6 +110,13 @@ int main(void)
 		fail("shift 40 taken as plausible", 1, 0);
 	if (pvclock_tsc_hz(&zero) != 0)
 		fail("pvclock_tsc_hz with multiplier 0", pvclock_tsc_hz(&zero), 0);
+	/* Fields that pass the plausibility check but scale a tick to 2^-63
+	 * ns, about 9e27 Hz: refused, not cut to 64 bits. */
+	c = zero;
+	c.mul = 1;
+	c.shift = -31;
+	if (!pvclock_plausible(&c) || pvclock_tsc_hz(&c) != 0)
+		fail("pvclock_tsc_hz beyond 2^40 Hz", pvclock_tsc_hz(&c), 0);
 
 	/* The version protocol: an even, steady version reads... */
 	memset((void *)&info, 0, sizeof(info));
