@@ -1,7 +1,8 @@
 /*
  * common.h — private to the hypervisor platforms (platform/x86_64,
- * platform/aarch64): the code they share in platform/common/, which is
- * the same on every such target, and the little it needs from each.
+ * platform/aarch64, platform/xen): the code they share in
+ * platform/common/, which is the same on every such target, and the
+ * little it needs from each.
  *
  * The shared files are the platform's own messages (print.c: printing
  * without the C library, refusing to boot) and the manifest (manifest.c:
@@ -57,6 +58,9 @@ bool platform_streq(const char *a, const char *b);
  * KEEL_MANIFEST_MAX; records the devices in devices[] in note order
  * (device i is handle i). Refuses to boot otherwise. */
 void manifest_check(void);
+/* The handle of declared device `name` of `kind` whose driver runs, or
+ * -1. */
+int devices_find(const char *name, uint32_t kind);
 
 /* ---- The command line (words.c) ---------------------------------------------- */
 

@@ -70,6 +70,16 @@ static void add_device(const struct keel_note *note)
 	dev->kind = note->type;
 }
 
+int devices_find(const char *name, uint32_t kind)
+{
+	for (unsigned i = 0; i < devices_count; i++) {
+		if (devices[i].kind == kind && devices[i].driver &&
+		    platform_streq(devices[i].name, name))
+			return (int)i;
+	}
+	return -1;
+}
+
 void manifest_check(void)
 {
 	const struct keel_note *note = __keel_manifest_start;

@@ -75,16 +75,6 @@ void devices_attach(void)
 	}
 }
 
-int devices_find(const char *name, uint32_t kind)
-{
-	for (unsigned i = 0; i < devices_count; i++) {
-		if (devices[i].kind == kind && devices[i].driver &&
-		    platform_streq(devices[i].name, name))
-			return (int)i;
-	}
-	return -1;
-}
-
 void devices_quiesce(void)
 {
 	static bool done;

@@ -220,9 +220,6 @@ extern unsigned devices_count;
  * hardware is missing.
  */
 void devices_attach(void);
-/* The handle of declared device `name` of `kind` whose driver runs, or
- * -1. */
-int devices_find(const char *name, uint32_t kind);
 /*
  * Called by kp_exit before it ends the machine, which then stops at once:
  * waits (polling, up to DEVICES_QUIESCE_NS in all) until each net device

@@ -250,7 +250,6 @@ const char *xenbus_state_name(unsigned state);
  * missing or its backend does not connect.
  */
 void devices_attach(void);
-int devices_find(const char *name, uint32_t kind);
 void netfront_attach(struct device *dev, kp_handle h, const char *front);
 void blkfront_attach(struct device *dev, kp_handle h, const char *front);
 
