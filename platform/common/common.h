@@ -50,6 +50,7 @@ void platform_fail(const char *first, ...) __attribute__((noreturn, sentinel));
 const char *platform_num(char buf[PLATFORM_NUM_BUF], uint64_t value);
 
 bool platform_streq(const char *a, const char *b);
+size_t platform_strlen(const char *s);
 
 /* ---- The manifest (manifest.c) ----------------------------------------------- */
 

@@ -12,7 +12,7 @@
 
 #define FAIL_LINE_MAX 512
 
-static size_t length(const char *s)
+size_t platform_strlen(const char *s)
 {
 	size_t n = 0;
 
@@ -23,7 +23,7 @@ static size_t length(const char *s)
 
 void print_str(const char *s)
 {
-	console_write_now(s, length(s));
+	console_write_now(s, platform_strlen(s));
 }
 
 static void print_hex_digits(uint64_t v, unsigned digits)

@@ -19,19 +19,10 @@
 
 struct xs_conn xenbus_xs;
 
-static size_t length(const char *s)
-{
-	size_t n = 0;
-
-	while (s[n])
-		n++;
-	return n;
-}
-
 /* dir + "/" + key into buf; false when it does not fit. */
 static bool join(char *buf, size_t size, const char *dir, const char *key)
 {
-	size_t a = length(dir), b = length(key);
+	size_t a = platform_strlen(dir), b = platform_strlen(key);
 
 	if (a + 1 + b + 1 > size)
 		return false;
@@ -55,7 +46,7 @@ bool xenbus_parse_u64(const char *s, uint64_t max, uint64_t *value)
 {
 	uint64_t v = 0;
 
-	if (*s == '\0' || length(s) > 20)
+	if (*s == '\0' || platform_strlen(s) > 20)
 		return false;
 	for (; *s; s++) {
 		uint64_t d = (uint64_t)(*s - '0');
@@ -129,9 +120,9 @@ void xenbus_front_init(struct xenbus_front *x, const char *kind, const char *fro
 
 	x->kind = kind;
 	x->name = name;
-	if (length(front) >= sizeof(x->front))
+	if (platform_strlen(front) >= sizeof(x->front))
 		platform_fail(kind, " device '", name, "': its xenstore path is too long", NULL);
-	__builtin_memcpy(x->front, front, length(front) + 1);
+	__builtin_memcpy(x->front, front, platform_strlen(front) + 1);
 	rc = xenbus_read_u64(front, "backend-id", DOMID_SELF - 1, &id);
 	if (rc < 0)
 		platform_fail(kind, " device '", name, "': ", front,
