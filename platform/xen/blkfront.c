@@ -3,8 +3,12 @@
  * io/blkif.h and io/ring.h): the front half of the split block driver,
  * whose back half (blkback) runs in the backend's domain.
  *
- * One shared ring page and SEGMENTS data pages, all granted to the
- * backend for good when the device starts. One request at a time,
+ * A shared ring and SEGMENTS data pages, all granted to the backend
+ * for good when the device starts. The ring is one page, or 2^order
+ * pages (order at most MAX_RING_ORDER) when the backend offers
+ * max-ring-page-order: then ring-page-order and ring-ref0..N-1 are
+ * written instead of ring-ref, and the entries are what the pages hold
+ * (a power of two, as io/ring.h sizes them). One request at a time,
  * synchronously: a transfer is cut into requests of at most SEGMENTS
  * pages (BLKIF_MAX_SEGMENTS_PER_REQUEST, 44 KiB), each page one segment
  * of whole 512-byte sectors; written data is copied into the pages
@@ -16,7 +20,8 @@
  * and kp_block_flush succeeds at once.
  *
  * Everything the backend writes is checked: its disk size (sectors, a
- * sector size that is a power of two from 512 to 4096), the response
+ * sector size that is a power of two from 512 to 4096), its ring order
+ * (malformed stops the attach; above MAX_RING_ORDER, clamped), the response
  * producer (never ahead of the one request made), the response's id
  * and operation (those of the request), its status (one of the three
  * blkif defines). A backend that breaks these, or does not answer
@@ -27,7 +32,9 @@
 #include "xen_impl.h"
 
 #define RING_HEADER 64
-#define RING_ENTRIES 32 /* (4096 - 64) / 112 rounded down to a power of 2 */
+#define RING_ENTRY 112
+#define MAX_RING_ORDER 2 /* 4 pages, 128 entries */
+#define MAX_RING_PAGES (1u << MAX_RING_ORDER)
 #define SEGMENTS 11     /* BLKIF_MAX_SEGMENTS_PER_REQUEST */
 #define SECTOR 512
 #define SECTORS_PER_PAGE (PAGE_SIZE / SECTOR)
@@ -75,17 +82,34 @@ union entry {
 	struct response rsp;
 };
 
+/* 2^order pages: the header, then ring_entries(pages) entries. */
 struct ring {
 	struct ring_header h;
-	union entry e[RING_ENTRIES];
+	union entry e[];
 };
 
-_Static_assert(sizeof(struct request) == 112, "blkif request layout");
-_Static_assert(sizeof(struct ring) <= PAGE_SIZE, "the ring fits a page");
+_Static_assert(sizeof(struct request) == RING_ENTRY, "blkif request layout");
+_Static_assert(sizeof(union entry) == RING_ENTRY, "blkif entry layout");
+_Static_assert(MAX_RING_PAGES <= 10, "ring-ref0..N-1 take one digit");
+_Static_assert(sizeof(struct ring_header) == RING_HEADER, "ring header layout");
+
+/* The entries `pages` ring pages hold: as many as fit after the
+ * header, rounded down to a power of two (32 for one page). */
+static uint32_t ring_entries(unsigned pages)
+{
+	uint32_t fit = (uint32_t)(((size_t)pages * PAGE_SIZE - RING_HEADER) / RING_ENTRY);
+	uint32_t n = 1;
+
+	while (n * 2 <= fit)
+		n *= 2;
+	return n;
+}
 
 struct blk {
 	struct xenbus_front x;
 	volatile struct ring *ring;
+	uint32_t entries; /* a power of two */
+	unsigned ring_order;
 	uint32_t prod, cons;
 	uint8_t *pages;
 	uint32_t gref[SEGMENTS];
@@ -128,7 +152,7 @@ static void blk_event(void *arg)
  */
 static int submit(struct blk *b, uint8_t op)
 {
-	volatile struct request *r = &b->ring->e[b->prod % RING_ENTRIES].req;
+	volatile struct request *r = &b->ring->e[b->prod & (b->entries - 1)].req;
 	kp_time deadline = kp_clock_monotonic() + REQUEST_TIMEOUT;
 	uint64_t id = ++b->next_id;
 	uint32_t old = b->ring->h.req_prod;
@@ -161,7 +185,7 @@ static int submit(struct blk *b, uint8_t op)
 			intr_wait(deadline);
 			continue;
 		}
-		s = &b->ring->e[b->cons % RING_ENTRIES].rsp;
+		s = &b->ring->e[b->cons & (b->entries - 1)].rsp;
 		rop = s->operation;
 		status = s->status;
 		if (s->id != id || rop != op)
@@ -181,7 +205,7 @@ static int submit(struct blk *b, uint8_t op)
  * offset `offset` between buf and the disk. */
 static int transfer(struct blk *b, uint8_t op, uint64_t offset, uint8_t *buf, size_t len)
 {
-	volatile struct request *r = &b->ring->e[b->prod % RING_ENTRIES].req;
+	volatile struct request *r = &b->ring->e[b->prod & (b->entries - 1)].req;
 	unsigned nseg = (unsigned)((len + PAGE_SIZE - 1) / PAGE_SIZE);
 	int rc;
 
@@ -260,8 +284,8 @@ int kp_block_flush(kp_handle handle)
 		return KEEL_EIO;
 	if (!b->flush)
 		return KEEL_OK;
-	b->ring->e[b->prod % RING_ENTRIES].req.nr_segments = 0;
-	b->ring->e[b->prod % RING_ENTRIES].req.sector_number = 0;
+	b->ring->e[b->prod & (b->entries - 1)].req.nr_segments = 0;
+	b->ring->e[b->prod & (b->entries - 1)].req.sector_number = 0;
 	rc = submit(b, OP_FLUSH_DISKCACHE);
 	if (rc == KEEL_ENOTSUP) {
 		/* The backend withdrew the feature (its disk lost its cache). */
@@ -300,13 +324,50 @@ static void read_disk(struct blk *b)
 	b->flush = flush == 1;
 }
 
+/*
+ * The ring order to use: 0 when the backend does not offer
+ * max-ring-page-order, else what it offers, at most MAX_RING_ORDER (a
+ * backend may take any order up to its maximum). A malformed value
+ * stops the attach.
+ */
+static unsigned ring_order(struct blk *b)
+{
+	uint64_t order = 0;
+
+	if (xenbus_read_u64(b->x.back, "max-ring-page-order", UINT64_MAX, &order) == KEEL_EINVAL)
+		platform_fail("block device '", b->x.name, "': its backend's max-ring-page-order ",
+		              "is malformed", NULL);
+	return order > MAX_RING_ORDER ? MAX_RING_ORDER : (unsigned)order;
+}
+
+/* ring-ref for one page; ring-page-order and ring-ref0..N-1 for more. */
+static void write_ring_refs(struct blk *b, const uint32_t *ref, unsigned pages)
+{
+	char key[16] = "ring-ref";
+	int rc;
+
+	if (pages == 1) {
+		rc = xenbus_write_u64(b->x.front, "ring-ref", ref[0]);
+	} else {
+		rc = xenbus_write_u64(b->x.front, "ring-page-order", b->ring_order);
+		for (unsigned i = 0; i < pages && rc == 0; i++) {
+			key[8] = (char)('0' + i); /* at most 10 pages: one digit */
+			key[9] = '\0';
+			rc = xenbus_write_u64(b->x.front, key, ref[i]);
+		}
+	}
+	if (rc < 0)
+		platform_fail("block device '", b->x.name, "': cannot write its ring to ",
+		              b->x.front, NULL);
+}
+
 void blkfront_attach(struct device *dev, kp_handle h, const char *front)
 {
 	struct blk *b = mem_take(sizeof(*b));
 	const char *id = front + 11; /* after "device/vbd/" (devices.c) */
 	uint64_t vdev;
-	unsigned seen;
-	uint32_t ref;
+	unsigned seen, pages;
+	uint32_t ref[MAX_RING_PAGES];
 
 	xenbus_front_init(&b->x, "block", front, dev->name);
 	if (!xenbus_parse_u64(id, UINT16_MAX, &vdev))
@@ -315,10 +376,17 @@ void blkfront_attach(struct device *dev, kp_handle h, const char *front)
 	b->vdev = (uint16_t)vdev;
 	xenbus_wait_backend(&b->x);
 
-	b->ring = mem_take(PAGE_SIZE);
+	b->ring_order = ring_order(b);
+	pages = 1u << b->ring_order;
+	b->entries = ring_entries(pages);
+	b->ring = mem_take((size_t)pages * PAGE_SIZE);
 	b->ring->h.req_event = b->ring->h.rsp_event = 1;
-	if (gnttab_grant(b->x.backend_id, (uintptr_t)b->ring / PAGE_SIZE, false, &ref) < 0)
-		platform_fail("block device '", dev->name, "': cannot grant its ring", NULL);
+	for (unsigned i = 0; i < pages; i++) {
+		if (gnttab_grant(b->x.backend_id, (uintptr_t)b->ring / PAGE_SIZE + i, false,
+		                 &ref[i]) < 0)
+			platform_fail("block device '", dev->name, "': cannot grant its ring",
+			              NULL);
+	}
 	b->pages = mem_take((size_t)SEGMENTS * PAGE_SIZE);
 	for (unsigned i = 0; i < SEGMENTS; i++) {
 		if (gnttab_grant(b->x.backend_id,
@@ -330,8 +398,8 @@ void blkfront_attach(struct device *dev, kp_handle h, const char *front)
 	if (evtchn_alloc(b->x.backend_id, blk_event, b, &b->port) < 0)
 		platform_fail("block device '", dev->name,
 		              "': Xen would not give it an event channel", NULL);
-	if (xenbus_write_u64(b->x.front, "ring-ref", ref) < 0 ||
-	    xenbus_write_u64(b->x.front, "event-channel", b->port) < 0)
+	write_ring_refs(b, ref, pages);
+	if (xenbus_write_u64(b->x.front, "event-channel", b->port) < 0)
 		platform_fail("block device '", dev->name, "': cannot write to ", front, NULL);
 	write_key(b, "protocol", "x86_64-abi");
 	if (xenbus_write_u64(b->x.front, "state", XENBUS_STATE_INITIALISED) < 0)

@@ -7,7 +7,11 @@
  * an error status (KEEL_EIO, the device goes on), then a wrong id, a
  * wrong operation, an unknown status, more responses than requests,
  * silence (the device stopped with one clear line, KEEL_EIO after).
- * And the attach refusing a malformed size or sector size.
+ * And the attach refusing a malformed size or sector size. The ring:
+ * one page and ring-ref without max-ring-page-order; 2^order pages,
+ * ring-page-order and ring-ref0..N-1 when it is offered (order clamped
+ * to MAX_RING_ORDER, a malformed one refused), requests wrapping the
+ * larger ring many times.
  */
 #include "../../platform/xen/blkfront.c"
 
@@ -37,11 +41,12 @@ static enum {
 static void serve(void)
 {
 	while (back_cons != b->ring->h.req_prod) {
-		volatile union entry *e = &b->ring->e[back_cons % RING_ENTRIES];
+		volatile union entry *e = &b->ring->e[back_cons & (b->entries - 1)];
 		struct request r = *(struct request *)(uintptr_t)&e->req;
 		uint64_t sector = r.sector_number;
 		int16_t status = STATUS_OKAY;
 
+		CHECK(back_cons - b->cons < b->entries); /* a free slot was used */
 		back_cons++;
 		requests++;
 		CHECK(r.handle == 51712);
@@ -217,6 +222,82 @@ int main(void)
 	mode = SILENT;
 	CHECK(kp_block_read(0, 0, back, 512) == KEEL_EIO &&
 	      strstr(console, "did not answer a request within 30 s"));
+
+	/* Without max-ring-page-order: one page, ring-ref, 32 entries. */
+	setup_keys();
+	CHECK(attach());
+	CHECK(b->entries == 32 && xs_get(FRONT, "ring-page-order") == NULL);
+	CHECK(xs_get(FRONT, "ring-ref0") == NULL && xs_get(FRONT, "ring-ref"));
+
+	/* Offered order 0: still the one-page form. */
+	setup_keys();
+	xs_set(BACK "/max-ring-page-order", "0");
+	CHECK(attach());
+	CHECK(b->entries == 32 && xs_get(FRONT, "ring-page-order") == NULL);
+	CHECK(grant_page_of((uint32_t)atoi(xs_get(FRONT, "ring-ref"))) == (uint8_t *)b->ring);
+
+	/* Offered order 1: two pages, 64 entries ((8192 - 64) / 112 = 72). */
+	setup_keys();
+	xs_set(BACK "/max-ring-page-order", "1");
+	CHECK(attach());
+	CHECK(b->entries == 64 && strcmp(xs_get(FRONT, "ring-page-order"), "1") == 0);
+	CHECK(xs_get(FRONT, "ring-ref") == NULL && xs_get(FRONT, "ring-ref2") == NULL);
+	for (unsigned i = 0; i < 2; i++) {
+		char key[16];
+
+		snprintf(key, sizeof(key), "ring-ref%u", i);
+		CHECK(grant_page_of((uint32_t)atoi(xs_get(FRONT, key))) ==
+		      (uint8_t *)b->ring + i * PAGE_SIZE);
+	}
+
+	/* Offered more than we take: clamped to MAX_RING_ORDER (4 pages,
+	 * 128 entries), each page granted in order. */
+	static const char *const big[] = {"3", "31", "4294967296", "18446744073709551615"};
+	for (unsigned k = 0; k < sizeof(big) / sizeof(big[0]); k++) {
+		setup_keys();
+		xs_set(BACK "/max-ring-page-order", big[k]);
+		CHECK(attach());
+		CHECK(b->entries == 128 && strcmp(xs_get(FRONT, "ring-page-order"), "2") == 0);
+		CHECK(xs_get(FRONT, "ring-ref") == NULL && xs_get(FRONT, "ring-ref4") == NULL);
+		for (unsigned i = 0; i < MAX_RING_PAGES; i++) {
+			char key[16];
+
+			snprintf(key, sizeof(key), "ring-ref%u", i);
+			CHECK(grant_page_of((uint32_t)atoi(xs_get(FRONT, key))) ==
+			      (uint8_t *)b->ring + i * PAGE_SIZE);
+		}
+	}
+	/* The last entry ends inside the 4 pages. */
+	CHECK((uint8_t *)&b->ring->e[b->entries] <= (uint8_t *)b->ring + MAX_RING_PAGES * PAGE_SIZE);
+
+	/* Requests wrap the 128-entry ring (3 x 128 + some), each slot
+	 * used in turn: the data stays right. */
+	memset(disk, 0, sizeof(disk));
+	requests = 0;
+	for (unsigned i = 0; i < 3 * 128 + 17; i++) {
+		uint64_t sector = (i * 7) % DISK_SECTORS;
+
+		memset(buf, (int)(i & 0xff), 512);
+		CHECK(kp_block_write(0, sector * 512, buf, 512) == KEEL_OK);
+		CHECK(kp_block_read(0, sector * 512, back, 512) == KEEL_OK);
+		CHECK(memcmp(back, buf, 512) == 0 && disk[sector * 512] == (uint8_t)(i & 0xff));
+	}
+	CHECK(requests == 2 * (3 * 128 + 17) && b->prod == requests && b->cons == requests);
+	for (size_t i = 0; i < sizeof(buf); i++)
+		buf[i] = (uint8_t)(i * 13 + 1);
+	CHECK(kp_block_write(0, 0, buf, sizeof(buf)) == KEEL_OK);
+	CHECK(kp_block_read(0, 0, back, sizeof(back)) == KEEL_OK);
+	CHECK(memcmp(back, buf, sizeof(buf)) == 0 && !b->broken);
+
+	/* A malformed order is refused, clearly. */
+	static const char *const bad[] = {"x", "-1", "", "1x", "99999999999999999999999"};
+	for (unsigned k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+		setup_keys();
+		xs_set(BACK "/max-ring-page-order", bad[k]);
+		CHECK(!attach() &&
+		      strstr(fail_msg, "block device 'storage': its backend's max-ring-page-order is "
+		                       "malformed"));
+	}
 
 	/* Without feature-flush-cache there is nothing to flush. */
 	setup_keys();
