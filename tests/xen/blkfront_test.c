@@ -2,7 +2,8 @@
  * blkfront_test.c — platform/xen/blkfront.c on the host (ASan+UBSan)
  * against a fake blkback (tests/xen/frontend_stubs.h) serving a disk in
  * memory through the granted pages: the handshake, transfers of many
- * sectors and pages cut into requests of at most 11 segments, flush
+ * sectors and pages cut into requests of at most 11 segments, up to 4
+ * in flight (answered in order, in reverse, one failing), flush
  * when offered; bad requests refused; and a backend that misbehaves —
  * an error status (KEEL_EIO, the device goes on), then a wrong id, a
  * wrong operation, an unknown status, more responses than requests,
@@ -24,7 +25,7 @@
 static struct blk *b;
 static uint8_t disk[DISK_SECTORS * SECTOR];
 static uint32_t back_cons;
-static unsigned requests, max_segments, flushes;
+static unsigned requests, max_segments, flushes, max_inflight, fail_nth;
 
 static enum {
 	GOOD,
@@ -34,12 +35,22 @@ static enum {
 	ODD_STATUS,
 	TOO_MANY,
 	SILENT,
+	REVERSE,  /* answers what was published last first */
+	FAIL_NTH, /* an error status for request number fail_nth only */
 } mode;
 
 /* Serves every request published, as blkback would (checking what the
  * front end sent: a well-formed request, segments within their page). */
 static void serve(void)
 {
+	struct {
+		uint64_t id;
+		uint8_t op;
+	} got[128];
+	unsigned ngot = 0;
+
+	if (b->ring->h.req_prod - b->ring->h.rsp_prod > max_inflight)
+		max_inflight = b->ring->h.req_prod - b->ring->h.rsp_prod;
 	while (back_cons != b->ring->h.req_prod) {
 		volatile union entry *e = &b->ring->e[back_cons & (b->entries - 1)];
 		struct request r = *(struct request *)(uintptr_t)&e->req;
@@ -75,9 +86,15 @@ static void serve(void)
 		}
 		if (mode == SILENT)
 			continue;
+		if (mode == REVERSE) {
+			CHECK(ngot < 128);
+			got[ngot].id = r.id;
+			got[ngot++].op = r.operation;
+			continue;
+		}
 		e->rsp.id = mode == WRONG_ID ? r.id + 1 : r.id;
 		e->rsp.operation = mode == WRONG_OP ? (uint8_t)(r.operation ^ 1) : r.operation;
-		if (mode == ERROR_STATUS)
+		if (mode == ERROR_STATUS || (mode == FAIL_NTH && requests == fail_nth))
 			status = STATUS_ERROR;
 		if (mode == ODD_STATUS)
 			status = 5;
@@ -85,6 +102,18 @@ static void serve(void)
 		b->ring->h.rsp_prod = back_cons + (mode == TOO_MANY ? 2 : 0);
 		raise_event();
 	}
+	/* REVERSE: every request taken, then answered last first. */
+	for (unsigned i = 0; i < ngot; i++) {
+		uint32_t at = b->ring->h.rsp_prod;
+		volatile union entry *e = &b->ring->e[at & (b->entries - 1)];
+
+		e->rsp.id = got[ngot - 1 - i].id;
+		e->rsp.operation = got[ngot - 1 - i].op;
+		e->rsp.status = STATUS_OKAY;
+		b->ring->h.rsp_prod = at + 1;
+	}
+	if (ngot)
+		raise_event();
 }
 
 static void backend_kick(void)
@@ -107,6 +136,13 @@ static void setup_keys(void)
 	xs_set(BACK "/sectors", "400");
 	xs_set(BACK "/sector-size", "512");
 	xs_set(BACK "/feature-flush-cache", "1");
+}
+
+/* Bytes that do not repeat page after page (so a page put in the
+ * wrong place shows). */
+static uint8_t pattern(size_t i, uint32_t seed)
+{
+	return (uint8_t)(((uint32_t)i * 2654435761u + seed * 40503u) >> 24);
 }
 
 static bool attach(void)
@@ -173,12 +209,30 @@ int main(void)
 	/* The whole disk in one call (200 KiB: 5 requests of up to 11
 	 * pages), and back. */
 	for (size_t i = 0; i < sizeof(buf); i++)
-		buf[i] = (uint8_t)(i * 31 + 7);
+		buf[i] = pattern(i, 1);
 	CHECK(kp_block_write(0, 0, buf, sizeof(buf)) == KEEL_OK);
 	CHECK(memcmp(disk, buf, sizeof(disk)) == 0);
 	CHECK(requests == 5 && max_segments == SEGMENTS);
+	CHECK(max_inflight == SLOTS && b->inflight == 0); /* 4 at once, then 1 */
 	CHECK(kp_block_read(0, 0, back, sizeof(back)) == KEEL_OK);
 	CHECK(memcmp(back, buf, sizeof(buf)) == 0);
+	/* Answered out of order: each answer finds its own request. */
+	mode = REVERSE;
+	memset(back, 0, sizeof(back));
+	CHECK(kp_block_read(0, 0, back, sizeof(back)) == KEEL_OK);
+	CHECK(memcmp(back, buf, sizeof(buf)) == 0 && !b->broken);
+	for (size_t i = 0; i < sizeof(buf); i++)
+		buf[i] = pattern(i, 2);
+	CHECK(kp_block_write(0, 0, buf, sizeof(buf)) == KEEL_OK &&
+	      memcmp(disk, buf, sizeof(disk)) == 0);
+	/* One of several in flight fails: the call fails once all are
+	 * answered, no request is made after, the device goes on. */
+	mode = FAIL_NTH;
+	requests = 0;
+	fail_nth = 2;
+	CHECK(kp_block_read(0, 0, back, sizeof(back)) == KEEL_EIO);
+	CHECK(requests == SLOTS && b->inflight == 0 && !b->broken && console[0] == '\0');
+	mode = GOOD;
 	/* A few sectors in the middle, and the last one. */
 	memset(buf, 0xee, 3 * 512);
 	CHECK(kp_block_write(0, 7 * 512, buf, 3 * 512) == KEEL_OK);
@@ -252,7 +306,7 @@ int main(void)
 
 	/* Offered more than we take: clamped to MAX_RING_ORDER (4 pages,
 	 * 128 entries), each page granted in order. */
-	static const char *const big[] = {"3", "31", "4294967296", "18446744073709551615"};
+	static const char *const big[] = { "3", "31", "4294967296", "18446744073709551615" };
 	for (unsigned k = 0; k < sizeof(big) / sizeof(big[0]); k++) {
 		setup_keys();
 		xs_set(BACK "/max-ring-page-order", big[k]);
@@ -268,7 +322,8 @@ int main(void)
 		}
 	}
 	/* The last entry ends inside the 4 pages. */
-	CHECK((uint8_t *)&b->ring->e[b->entries] <= (uint8_t *)b->ring + MAX_RING_PAGES * PAGE_SIZE);
+	CHECK((uint8_t *)&b->ring->e[b->entries] <=
+	      (uint8_t *)b->ring + MAX_RING_PAGES * PAGE_SIZE);
 
 	/* Requests wrap the 128-entry ring (3 x 128 + some), each slot
 	 * used in turn: the data stays right. */
@@ -284,19 +339,20 @@ int main(void)
 	}
 	CHECK(requests == 2 * (3 * 128 + 17) && b->prod == requests && b->cons == requests);
 	for (size_t i = 0; i < sizeof(buf); i++)
-		buf[i] = (uint8_t)(i * 13 + 1);
+		buf[i] = pattern(i, 3);
 	CHECK(kp_block_write(0, 0, buf, sizeof(buf)) == KEEL_OK);
 	CHECK(kp_block_read(0, 0, back, sizeof(back)) == KEEL_OK);
 	CHECK(memcmp(back, buf, sizeof(buf)) == 0 && !b->broken);
 
 	/* A malformed order is refused, clearly. */
-	static const char *const bad[] = {"x", "-1", "", "1x", "99999999999999999999999"};
+	static const char *const bad[] = { "x", "-1", "", "1x", "99999999999999999999999" };
 	for (unsigned k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
 		setup_keys();
 		xs_set(BACK "/max-ring-page-order", bad[k]);
 		CHECK(!attach() &&
-		      strstr(fail_msg, "block device 'storage': its backend's max-ring-page-order is "
-		                       "malformed"));
+		      strstr(fail_msg,
+		             "block device 'storage': its backend's max-ring-page-order is "
+		             "malformed"));
 	}
 
 	/* Without feature-flush-cache there is nothing to flush. */
