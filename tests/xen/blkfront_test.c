@@ -2,12 +2,17 @@
  * blkfront_test.c — platform/xen/blkfront.c on the host (ASan+UBSan)
  * against a fake blkback (tests/xen/frontend_stubs.h) serving a disk in
  * memory through the granted pages: the handshake, transfers of many
- * sectors and pages cut into requests of at most 11 segments, flush
+ * sectors and pages cut into requests of at most 11 segments, up to 4
+ * in flight (answered in order, in reverse, one failing), flush
  * when offered; bad requests refused; and a backend that misbehaves —
  * an error status (KEEL_EIO, the device goes on), then a wrong id, a
  * wrong operation, an unknown status, more responses than requests,
  * silence (the device stopped with one clear line, KEEL_EIO after).
- * And the attach refusing a malformed size or sector size.
+ * And the attach refusing a malformed size or sector size. The ring:
+ * one page and ring-ref without max-ring-page-order; 2^order pages,
+ * ring-page-order and ring-ref0..N-1 when it is offered (order clamped
+ * to MAX_RING_ORDER, a malformed one refused), requests wrapping the
+ * larger ring many times.
  */
 #include "../../platform/xen/blkfront.c"
 
@@ -20,7 +25,7 @@
 static struct blk *b;
 static uint8_t disk[DISK_SECTORS * SECTOR];
 static uint32_t back_cons;
-static unsigned requests, max_segments, flushes;
+static unsigned requests, max_segments, flushes, max_inflight, fail_nth;
 
 static enum {
 	GOOD,
@@ -30,18 +35,29 @@ static enum {
 	ODD_STATUS,
 	TOO_MANY,
 	SILENT,
+	REVERSE,  /* answers what was published last first */
+	FAIL_NTH, /* an error status for request number fail_nth only */
 } mode;
 
 /* Serves every request published, as blkback would (checking what the
  * front end sent: a well-formed request, segments within their page). */
 static void serve(void)
 {
+	struct {
+		uint64_t id;
+		uint8_t op;
+	} got[128];
+	unsigned ngot = 0;
+
+	if (b->ring->h.req_prod - b->ring->h.rsp_prod > max_inflight)
+		max_inflight = b->ring->h.req_prod - b->ring->h.rsp_prod;
 	while (back_cons != b->ring->h.req_prod) {
-		volatile union entry *e = &b->ring->e[back_cons % RING_ENTRIES];
+		volatile union entry *e = &b->ring->e[back_cons & (b->entries - 1)];
 		struct request r = *(struct request *)(uintptr_t)&e->req;
 		uint64_t sector = r.sector_number;
 		int16_t status = STATUS_OKAY;
 
+		CHECK(back_cons - b->cons < b->entries); /* a free slot was used */
 		back_cons++;
 		requests++;
 		CHECK(r.handle == 51712);
@@ -70,9 +86,15 @@ static void serve(void)
 		}
 		if (mode == SILENT)
 			continue;
+		if (mode == REVERSE) {
+			CHECK(ngot < 128);
+			got[ngot].id = r.id;
+			got[ngot++].op = r.operation;
+			continue;
+		}
 		e->rsp.id = mode == WRONG_ID ? r.id + 1 : r.id;
 		e->rsp.operation = mode == WRONG_OP ? (uint8_t)(r.operation ^ 1) : r.operation;
-		if (mode == ERROR_STATUS)
+		if (mode == ERROR_STATUS || (mode == FAIL_NTH && requests == fail_nth))
 			status = STATUS_ERROR;
 		if (mode == ODD_STATUS)
 			status = 5;
@@ -80,6 +102,18 @@ static void serve(void)
 		b->ring->h.rsp_prod = back_cons + (mode == TOO_MANY ? 2 : 0);
 		raise_event();
 	}
+	/* REVERSE: every request taken, then answered last first. */
+	for (unsigned i = 0; i < ngot; i++) {
+		uint32_t at = b->ring->h.rsp_prod;
+		volatile union entry *e = &b->ring->e[at & (b->entries - 1)];
+
+		e->rsp.id = got[ngot - 1 - i].id;
+		e->rsp.operation = got[ngot - 1 - i].op;
+		e->rsp.status = STATUS_OKAY;
+		b->ring->h.rsp_prod = at + 1;
+	}
+	if (ngot)
+		raise_event();
 }
 
 static void backend_kick(void)
@@ -102,6 +136,13 @@ static void setup_keys(void)
 	xs_set(BACK "/sectors", "400");
 	xs_set(BACK "/sector-size", "512");
 	xs_set(BACK "/feature-flush-cache", "1");
+}
+
+/* Bytes that do not repeat page after page (so a page put in the
+ * wrong place shows). */
+static uint8_t pattern(size_t i, uint32_t seed)
+{
+	return (uint8_t)(((uint32_t)i * 2654435761u + seed * 40503u) >> 24);
 }
 
 static bool attach(void)
@@ -168,12 +209,30 @@ int main(void)
 	/* The whole disk in one call (200 KiB: 5 requests of up to 11
 	 * pages), and back. */
 	for (size_t i = 0; i < sizeof(buf); i++)
-		buf[i] = (uint8_t)(i * 31 + 7);
+		buf[i] = pattern(i, 1);
 	CHECK(kp_block_write(0, 0, buf, sizeof(buf)) == KEEL_OK);
 	CHECK(memcmp(disk, buf, sizeof(disk)) == 0);
 	CHECK(requests == 5 && max_segments == SEGMENTS);
+	CHECK(max_inflight == SLOTS && b->inflight == 0); /* 4 at once, then 1 */
 	CHECK(kp_block_read(0, 0, back, sizeof(back)) == KEEL_OK);
 	CHECK(memcmp(back, buf, sizeof(buf)) == 0);
+	/* Answered out of order: each answer finds its own request. */
+	mode = REVERSE;
+	memset(back, 0, sizeof(back));
+	CHECK(kp_block_read(0, 0, back, sizeof(back)) == KEEL_OK);
+	CHECK(memcmp(back, buf, sizeof(buf)) == 0 && !b->broken);
+	for (size_t i = 0; i < sizeof(buf); i++)
+		buf[i] = pattern(i, 2);
+	CHECK(kp_block_write(0, 0, buf, sizeof(buf)) == KEEL_OK &&
+	      memcmp(disk, buf, sizeof(disk)) == 0);
+	/* One of several in flight fails: the call fails once all are
+	 * answered, no request is made after, the device goes on. */
+	mode = FAIL_NTH;
+	requests = 0;
+	fail_nth = 2;
+	CHECK(kp_block_read(0, 0, back, sizeof(back)) == KEEL_EIO);
+	CHECK(requests == SLOTS && b->inflight == 0 && !b->broken && console[0] == '\0');
+	mode = GOOD;
 	/* A few sectors in the middle, and the last one. */
 	memset(buf, 0xee, 3 * 512);
 	CHECK(kp_block_write(0, 7 * 512, buf, 3 * 512) == KEEL_OK);
@@ -217,6 +276,84 @@ int main(void)
 	mode = SILENT;
 	CHECK(kp_block_read(0, 0, back, 512) == KEEL_EIO &&
 	      strstr(console, "did not answer a request within 30 s"));
+
+	/* Without max-ring-page-order: one page, ring-ref, 32 entries. */
+	setup_keys();
+	CHECK(attach());
+	CHECK(b->entries == 32 && xs_get(FRONT, "ring-page-order") == NULL);
+	CHECK(xs_get(FRONT, "ring-ref0") == NULL && xs_get(FRONT, "ring-ref"));
+
+	/* Offered order 0: still the one-page form. */
+	setup_keys();
+	xs_set(BACK "/max-ring-page-order", "0");
+	CHECK(attach());
+	CHECK(b->entries == 32 && xs_get(FRONT, "ring-page-order") == NULL);
+	CHECK(grant_page_of((uint32_t)atoi(xs_get(FRONT, "ring-ref"))) == (uint8_t *)b->ring);
+
+	/* Offered order 1: two pages, 64 entries ((8192 - 64) / 112 = 72). */
+	setup_keys();
+	xs_set(BACK "/max-ring-page-order", "1");
+	CHECK(attach());
+	CHECK(b->entries == 64 && strcmp(xs_get(FRONT, "ring-page-order"), "1") == 0);
+	CHECK(xs_get(FRONT, "ring-ref") == NULL && xs_get(FRONT, "ring-ref2") == NULL);
+	for (unsigned i = 0; i < 2; i++) {
+		char key[16];
+
+		snprintf(key, sizeof(key), "ring-ref%u", i);
+		CHECK(grant_page_of((uint32_t)atoi(xs_get(FRONT, key))) ==
+		      (uint8_t *)b->ring + i * PAGE_SIZE);
+	}
+
+	/* Offered more than we take: clamped to MAX_RING_ORDER (4 pages,
+	 * 128 entries), each page granted in order. */
+	static const char *const big[] = { "3", "31", "4294967296", "18446744073709551615" };
+	for (unsigned k = 0; k < sizeof(big) / sizeof(big[0]); k++) {
+		setup_keys();
+		xs_set(BACK "/max-ring-page-order", big[k]);
+		CHECK(attach());
+		CHECK(b->entries == 128 && strcmp(xs_get(FRONT, "ring-page-order"), "2") == 0);
+		CHECK(xs_get(FRONT, "ring-ref") == NULL && xs_get(FRONT, "ring-ref4") == NULL);
+		for (unsigned i = 0; i < MAX_RING_PAGES; i++) {
+			char key[16];
+
+			snprintf(key, sizeof(key), "ring-ref%u", i);
+			CHECK(grant_page_of((uint32_t)atoi(xs_get(FRONT, key))) ==
+			      (uint8_t *)b->ring + i * PAGE_SIZE);
+		}
+	}
+	/* The last entry ends inside the 4 pages. */
+	CHECK((uint8_t *)&b->ring->e[b->entries] <=
+	      (uint8_t *)b->ring + MAX_RING_PAGES * PAGE_SIZE);
+
+	/* Requests wrap the 128-entry ring (3 x 128 + some), each slot
+	 * used in turn: the data stays right. */
+	memset(disk, 0, sizeof(disk));
+	requests = 0;
+	for (unsigned i = 0; i < 3 * 128 + 17; i++) {
+		uint64_t sector = (i * 7) % DISK_SECTORS;
+
+		memset(buf, (int)(i & 0xff), 512);
+		CHECK(kp_block_write(0, sector * 512, buf, 512) == KEEL_OK);
+		CHECK(kp_block_read(0, sector * 512, back, 512) == KEEL_OK);
+		CHECK(memcmp(back, buf, 512) == 0 && disk[sector * 512] == (uint8_t)(i & 0xff));
+	}
+	CHECK(requests == 2 * (3 * 128 + 17) && b->prod == requests && b->cons == requests);
+	for (size_t i = 0; i < sizeof(buf); i++)
+		buf[i] = pattern(i, 3);
+	CHECK(kp_block_write(0, 0, buf, sizeof(buf)) == KEEL_OK);
+	CHECK(kp_block_read(0, 0, back, sizeof(back)) == KEEL_OK);
+	CHECK(memcmp(back, buf, sizeof(buf)) == 0 && !b->broken);
+
+	/* A malformed order is refused, clearly. */
+	static const char *const bad[] = { "x", "-1", "", "1x", "99999999999999999999999" };
+	for (unsigned k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+		setup_keys();
+		xs_set(BACK "/max-ring-page-order", bad[k]);
+		CHECK(!attach() &&
+		      strstr(fail_msg,
+		             "block device 'storage': its backend's max-ring-page-order is "
+		             "malformed"));
+	}
 
 	/* Without feature-flush-cache there is nothing to flush. */
 	setup_keys();

@@ -12,6 +12,7 @@
  * the front end's console lines are kept too. intr_wait, the block
  * driver's sleep, lets the backend run and advances a fake clock.
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -83,8 +84,9 @@ bool xenbus_parse_u64(const char *s, uint64_t max, uint64_t *value)
 
 	if (*s < '0' || *s > '9')
 		return false;
+	errno = 0;
 	v = strtoull(s, &end, 10);
-	if (*end || v > max)
+	if (*end || errno == ERANGE || v > max) /* as xenbus.c: no overflow */
 		return false;
 	*value = v;
 	return true;
