@@ -11,11 +11,6 @@
 static struct keel_net *net;
 static struct keel_listener *lis;
 
-static struct tcp_conn *conn(const struct t_peer *p)
-{
-	return (struct tcp_conn *)(void *)p->flow;
-}
-
 static void malformed(void)
 {
 	struct t_peer p;
@@ -66,7 +61,7 @@ static void malformed(void)
 	CHECK(!t_pop(&s));
 	CHECK(t_stats(net).tcp_drop_bad == bad + 4);
 	CHECK(keel_read(p.flow, buf, sizeof(buf), keel_now()) == KEEL_ETIMEDOUT);
-	CHECK(conn(&p)->state == TCP_ESTABLISHED);
+	CHECK(p_conn(&p)->state == TCP_ESTABLISHED);
 	p_send(&p, TCP_ACK | TCP_RST, NULL, 0);
 	keel_close(p.flow);
 }
@@ -116,7 +111,7 @@ static void rst_and_syn(void)
 	p.seq = seq + 1000;
 	p_send(&p, TCP_RST, NULL, 0);
 	CHECK(p_pop(&p, &s) && s.flags == TCP_ACK && s.ack == seq);
-	CHECK(conn(&p)->state == TCP_ESTABLISHED);
+	CHECK(p_conn(&p)->state == TCP_ESTABLISHED);
 	/* RST out of the window: nothing at all. */
 	p.seq = seq + 5 * 1000 * 1000;
 	p_send(&p, TCP_RST, NULL, 0);
@@ -128,7 +123,7 @@ static void rst_and_syn(void)
 	p.seq = seq;
 	p_send(&p, TCP_SYN | TCP_ACK, NULL, 0);
 	CHECK(p_pop(&p, &s) && s.flags == TCP_ACK && s.ack == seq);
-	CHECK(conn(&p)->state == TCP_ESTABLISHED);
+	CHECK(p_conn(&p)->state == TCP_ESTABLISHED);
 	/* Challenge ACKs are rate-limited: a burst gets at most 10 a second. */
 	h_advance(1100 * KEEL_MSEC);
 	for (unsigned i = 0; i < 50; i++) {
@@ -142,7 +137,7 @@ static void rst_and_syn(void)
 	p_send(&p, TCP_RST, NULL, 0);
 	CHECK(!t_pop(&s));
 	CHECK(keel_read(p.flow, buf, sizeof(buf), keel_now()) == KEEL_ECONNRESET);
-	CHECK(conn(&p)->state == TCP_CLOSED);
+	CHECK(p_conn(&p)->state == TCP_CLOSED);
 	keel_close(p.flow);
 }
 
@@ -212,7 +207,7 @@ static void ooo_flood(void)
 	uint64_t dropped;
 
 	p_open(&p, lis, 50006, 6000);
-	c = conn(&p);
+	c = p_conn(&p);
 	seq = p.seq;
 	/* One-byte segments with gaps: every one out of order. */
 	for (unsigned i = 0; i < 400; i++) {

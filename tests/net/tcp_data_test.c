@@ -12,20 +12,6 @@ static struct keel_net *net;
 static struct keel_listener *lis;
 static uint8_t big[256 * 1024];
 
-static struct tcp_conn *conn(const struct t_peer *p)
-{
-	return (struct tcp_conn *)(void *)p->flow;
-}
-
-static void finish(struct t_peer *p)
-{
-	t_drain();
-	p->seq = conn(p)->rcv_nxt;
-	p_send(p, TCP_ACK | TCP_RST, NULL, 0);
-	keel_close(p->flow);
-	t_drain();
-}
-
 static void delayed_ack(void)
 {
 	struct t_peer p;
@@ -43,7 +29,7 @@ static void delayed_ack(void)
 	CHECK(!t_pop(&s));
 	h_advance(2 * KEEL_MSEC);
 	CHECK(p_pop(&p, &s) && s.ack == p.seq);
-	finish(&p);
+	p_finish(&p);
 }
 
 static void initial_window_and_nagle(void)
@@ -91,7 +77,7 @@ static void initial_window_and_nagle(void)
 	CHECK(keel_write(p.flow, "d", 1, keel_now()) == 1);
 	h_run();
 	CHECK(p_pop(&p, &s) && s.len == 1 && s.data[0] == 'd');
-	finish(&p);
+	p_finish(&p);
 }
 
 static void out_of_order_and_sack(void)
@@ -123,7 +109,7 @@ static void out_of_order_and_sack(void)
 	CHECK(p_pop(&p, &s) && s.ack == base + 4000 && s.opt.nsack == 0);
 	n = keel_read(p.flow, got, sizeof(got), keel_now());
 	CHECK(n == 4000 && memcmp(got, big, 4000) == 0);
-	finish(&p);
+	p_finish(&p);
 }
 
 /* Sends `count` full segments from the stack, popping them. */
@@ -174,15 +160,15 @@ static void sack_fast_retransmit(void)
 	/* Retransmitted once, well before any timeout. */
 	CHECK(p_pop(&p, &s) && s.seq == base && s.len == 1448);
 	CHECK(t_stats(net).tcp_retransmits == rexmit + 1);
-	CHECK(conn(&p)->flags & CONN_IN_RECOVERY);
+	CHECK(p_conn(&p)->flags & CONN_IN_RECOVERY);
 	while (p_pop(&p, &s))
 		CHECK(s.seq != base); /* new data only */
 	/* Everything acknowledged: recovery ends, cwnd is ssthresh. */
-	p.ack = conn(&p)->snd_max;
+	p.ack = p_conn(&p)->snd_max;
 	p_send(&p, TCP_ACK, NULL, 0);
-	CHECK(!(conn(&p)->flags & CONN_IN_RECOVERY));
-	CHECK(conn(&p)->cwnd == conn(&p)->ssthresh);
-	finish(&p);
+	CHECK(!(p_conn(&p)->flags & CONN_IN_RECOVERY));
+	CHECK(p_conn(&p)->cwnd == p_conn(&p)->ssthresh);
+	p_finish(&p);
 }
 
 static void newreno_partial_acks(void)
@@ -194,7 +180,7 @@ static void newreno_partial_acks(void)
 	struct tcp_conn *c;
 
 	p_open(&p, lis, 60005, 5000);
-	c = conn(&p);
+	c = p_conn(&p);
 	c->sack_ok = false; /* as with a peer that did not offer SACK */
 	base = send_burst(&p, 10);
 	/* Segments 1 and 3 are lost: three plain duplicate ACKs. */
@@ -223,7 +209,7 @@ static void newreno_partial_acks(void)
 	p.ack = c->snd_max;
 	p_send(&p, TCP_ACK, NULL, 0);
 	CHECK(!(c->flags & CONN_IN_RECOVERY));
-	finish(&p);
+	p_finish(&p);
 }
 
 static void retransmission_timeout(void)
@@ -235,7 +221,7 @@ static void retransmission_timeout(void)
 	char buf[4];
 
 	p_open(&p, lis, 60006, 6000);
-	c = conn(&p);
+	c = p_conn(&p);
 	CHECK(keel_write(p.flow, "lost", 4, keel_now()) == 4);
 	h_run();
 	CHECK(p_pop(&p, &s) && s.len == 4);
@@ -280,7 +266,7 @@ static void zero_window_persist(void)
 	keel_time last = 0, gap = 0;
 
 	p_open(&p, lis, 60007, 7000);
-	c = conn(&p);
+	c = p_conn(&p);
 	p.wnd = 0;
 	p_send(&p, TCP_ACK, NULL, 0);
 	CHECK(c->snd_wnd == 0);
@@ -319,7 +305,7 @@ static void zero_window_persist(void)
 		p_send(&p, TCP_ACK, NULL, 0);
 		CHECK(p_pop(&p, &s) && s.seq == p.ack && s.len == 3000 - 2 * 1448);
 	}
-	finish(&p);
+	p_finish(&p);
 }
 
 struct writer_job {
@@ -343,7 +329,7 @@ static void send_buffer_bound(void)
 	struct tcp_conn *c;
 
 	p_open(&p, lis, 60008, 8000);
-	c = conn(&p);
+	c = p_conn(&p);
 	/* A window far larger than the send buffer (a closed one would
 	 * stop the writer sooner: tcp_share_test). */
 	p.wnd = 65535;
@@ -357,7 +343,7 @@ static void send_buffer_bound(void)
 	/* ...and its deadline returns what was accepted. */
 	h_advance(KEEL_SEC + 10 * KEEL_MSEC);
 	CHECK(j.done && j.rc == (long)c->sndbuf);
-	finish(&p);
+	p_finish(&p);
 }
 
 /* Receiver silly-window avoidance (RFC 9293 3.8.6.2.2): a full buffer
@@ -372,7 +358,7 @@ static void receive_window(void)
 	uint32_t sent = 0;
 
 	p_open(&p, lis, 60010, 10000);
-	c = conn(&p);
+	c = p_conn(&p);
 	CHECK(c->rcv_wscale == tcp_wscale_for(TCP_MAX_BUF) && c->rcv_wscale > 0);
 	/* Fill the whole buffer (nobody reads), and the few bytes beyond it
 	 * a scaled window rounded up may offer. */
@@ -400,7 +386,7 @@ static void receive_window(void)
 	CHECK(keel_read(p.flow, sink, c->rcvbuf / 2, keel_now()) == (long)c->rcvbuf / 2);
 	CHECK(p_pop(&p, &s));
 	CHECK(((uint32_t)s.wnd << c->rcv_wscale) >= c->rcvbuf / 2 - (sent - c->rcvbuf));
-	finish(&p);
+	p_finish(&p);
 }
 
 static void keepalive(void)
@@ -412,7 +398,7 @@ static void keepalive(void)
 	char buf[4];
 
 	p_open(&p, lis, 60009, 9000);
-	c = conn(&p);
+	c = p_conn(&p);
 	CHECK(keel_flow_set(p.flow, KEEL_FLOW_KEEPALIVE, 10) == KEEL_OK);
 	h_advance(9 * KEEL_SEC);
 	CHECK(!t_pop(&s));

@@ -14,20 +14,6 @@ static struct keel_net *net;
 static struct keel_listener *lis;
 static uint8_t big[256 * 1024];
 
-static struct tcp_conn *conn(const struct t_peer *p)
-{
-	return (struct tcp_conn *)(void *)p->flow;
-}
-
-static void finish(struct t_peer *p)
-{
-	t_drain();
-	p->seq = conn(p)->rcv_nxt;
-	p_send(p, TCP_ACK | TCP_RST, NULL, 0);
-	keel_close(p->flow);
-	t_drain();
-}
-
 /* Sends `count` full segments from the stack at one instant, popping them. */
 static uint32_t send_burst(struct t_peer *p, unsigned count)
 {
@@ -97,7 +83,7 @@ static void rack_reordering_timer(void)
 	uint32_t base;
 
 	p_open(&p, lis, 61001, 1000);
-	c = conn(&p);
+	c = p_conn(&p);
 	set_rtt(c, 8 * KEEL_MSEC);
 	base = send_burst(&p, 10);
 	h_advance(8 * KEEL_MSEC);
@@ -111,7 +97,7 @@ static void rack_reordering_timer(void)
 	CHECK(p_pop(&p, &s) && s.seq == base && s.len == 1448);
 	CHECK(c->flags & CONN_IN_RECOVERY);
 	CHECK(net->tcp->tail_probes == 0 && net->tcp->timeouts == 0);
-	finish(&p);
+	p_finish(&p);
 }
 
 /*
@@ -128,7 +114,7 @@ static void rack_lost_retransmission(void)
 	uint64_t timeouts = net->tcp->timeouts;
 
 	p_open(&p, lis, 61002, 2000);
-	c = conn(&p);
+	c = p_conn(&p);
 	set_rtt(c, 8 * KEEL_MSEC);
 	c->cwnd = 40 * 1448; /* room for new data in recovery */
 	base = send_burst(&p, 10);
@@ -148,7 +134,7 @@ static void rack_lost_retransmission(void)
 	/* In recovery without reordering the window is 0: lost at once. */
 	CHECK(p_pop(&p, &s) && s.seq == base && s.len == 1448);
 	CHECK(net->tcp->timeouts == timeouts);
-	finish(&p);
+	p_finish(&p);
 }
 
 /*
@@ -165,7 +151,7 @@ static void reordering_and_dsack(void)
 	keel_time w0;
 
 	p_open(&p, lis, 61003, 3000);
-	c = conn(&p);
+	c = p_conn(&p);
 	set_rtt(c, 8 * KEEL_MSEC);
 	base = send_burst(&p, 10);
 	h_advance(8 * KEEL_MSEC);
@@ -191,7 +177,7 @@ static void reordering_and_dsack(void)
 	for (unsigned i = 0; i < 20; i++)
 		p_sack(&p, p.ack, 1, base, base + 1448, 0, 0);
 	CHECK(tcp_rack_reo_wnd(c) == c->srtt);
-	finish(&p);
+	p_finish(&p);
 }
 
 /*
@@ -206,7 +192,7 @@ static void recovery_on_partial_ack(void)
 	uint32_t base;
 
 	p_open(&p, lis, 61004, 4000);
-	c = conn(&p);
+	c = p_conn(&p);
 	set_rtt(c, 8 * KEEL_MSEC);
 	base = send_burst(&p, 10);
 	h_advance(8 * KEEL_MSEC);
@@ -214,7 +200,7 @@ static void recovery_on_partial_ack(void)
 	p_sack(&p, base + 2 * 1448, 1, base + 3 * 1448, base + 7 * 1448, 0, 0);
 	CHECK(c->flags & CONN_IN_RECOVERY);
 	CHECK(p_pop(&p, &s) && s.seq == base + 2 * 1448);
-	finish(&p);
+	p_finish(&p);
 }
 
 /*
@@ -230,7 +216,7 @@ static void repeated_acks_are_not_loss(void)
 	uint32_t base;
 
 	p_open(&p, lis, 61010, 10000);
-	c = conn(&p);
+	c = p_conn(&p);
 	set_rtt(c, 8 * KEEL_MSEC);
 	base = send_burst(&p, 10);
 	h_advance(8 * KEEL_MSEC);
@@ -240,7 +226,7 @@ static void repeated_acks_are_not_loss(void)
 	p_sack(&p, p.ack, 1, base, base + 1448, 0, 0); /* a D-SACK */
 	CHECK(!(c->flags & CONN_IN_RECOVERY) && c->dupacks == 0);
 	CHECK(!t_pop(&s));
-	finish(&p);
+	p_finish(&p);
 }
 
 /* The probe resends the last segment sent, two RTTs after it. */
@@ -254,7 +240,7 @@ static void tail_probe_resends_last(void)
 	keel_time t0;
 
 	p_open(&p, lis, 61005, 5000);
-	c = conn(&p);
+	c = p_conn(&p);
 	set_rtt(c, 8 * KEEL_MSEC);
 	base = send_burst(&p, 3);
 	t0 = keel_now();
@@ -263,7 +249,7 @@ static void tail_probe_resends_last(void)
 	CHECK(keel_now() - t0 >= 2 * c->srtt && keel_now() - t0 <= 2 * c->srtt + KEEL_MSEC);
 	CHECK(s.seq == base + 2 * 1448 && s.len == 1448);
 	CHECK(net->tcp->tail_probes == probes + 1);
-	finish(&p);
+	p_finish(&p);
 }
 
 /*
@@ -297,7 +283,7 @@ static void cubic_curve(void)
 	/* On a connection: the reduction, then the climb back. */
 	p_open(&p, lis, 61006, 6000);
 	{
-		struct tcp_conn *k = conn(&p);
+		struct tcp_conn *k = p_conn(&p);
 		uint32_t base, w;
 		keel_time start;
 
@@ -342,7 +328,7 @@ static void cubic_curve(void)
 		}
 		CHECK(k->cwnd >= 97 * mss && k->cwnd <= 106 * mss);
 	}
-	finish(&p);
+	p_finish(&p);
 }
 
 /* The handshake's RTT is timed from the SYN-ACK, not taken from the
@@ -375,8 +361,8 @@ static void handshake_rtt(void)
 	h_advance(300 * KEEL_USEC);
 	p_send(&p, TCP_ACK, NULL, 0);
 	CHECK(keel_tcp_accept(lis, &p.flow, &peer, keel_now()) == KEEL_OK);
-	CHECK(conn(&p)->srtt == 300 * KEEL_USEC && conn(&p)->min_rtt == 300 * KEEL_USEC);
-	finish(&p);
+	CHECK(p_conn(&p)->srtt == 300 * KEEL_USEC && p_conn(&p)->min_rtt == 300 * KEEL_USEC);
+	p_finish(&p);
 }
 
 /*
@@ -392,7 +378,7 @@ static void autotuning(void)
 	uint32_t rcv0, got = 0;
 
 	p_open(&p, lis, 61008, 8000);
-	c = conn(&p);
+	c = p_conn(&p);
 	set_rtt(c, 10 * KEEL_MSEC);
 	rcv0 = c->rcvbuf;
 	/* One round trip carries 3/4 of the buffer (read as it comes). */
@@ -417,11 +403,11 @@ static void autotuning(void)
 	p.ack += 10 * 1448;
 	p_send(&p, TCP_ACK, NULL, 0);
 	CHECK(c->sndbuf >= 2 * c->cwnd || c->sndbuf == tcp_share_autotune_max(c));
-	finish(&p);
+	p_finish(&p);
 
 	/* Set by the application: left alone. */
 	p_open(&p, lis, 61009, 9000);
-	c = conn(&p);
+	c = p_conn(&p);
 	set_rtt(c, 10 * KEEL_MSEC);
 	CHECK(keel_flow_set(p.flow, KEEL_FLOW_RCVBUF, 64 * 1024) == KEEL_OK);
 	for (got = 0; got < 60 * 1024; got += 1448) {
@@ -432,7 +418,7 @@ static void autotuning(void)
 	h_advance(10 * KEEL_MSEC);
 	p_send(&p, TCP_ACK, big, 1448);
 	CHECK(c->rcvbuf == 64 * 1024);
-	finish(&p);
+	p_finish(&p);
 }
 
 static void body(void *arg)

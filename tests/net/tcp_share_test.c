@@ -23,11 +23,6 @@ static struct keel_net *net;
 static struct keel_listener *lis;
 static uint8_t big[1024 * 1024];
 
-static struct tcp_conn *conn(const struct t_peer *p)
-{
-	return (struct tcp_conn *)(void *)p->flow;
-}
-
 static uint32_t reserve(void)
 {
 	return tcp_share_reserve(net);
@@ -56,15 +51,6 @@ static void start_writer(struct writer_job *j, struct t_peer *p, size_t len, kee
 }
 
 /* Resets the connection from the peer's side and closes the flow. */
-static void finish(struct t_peer *p)
-{
-	t_drain();
-	p->seq = conn(p)->rcv_nxt;
-	p_send(p, TCP_ACK | TCP_RST, NULL, 0);
-	keel_close(p->flow);
-	t_drain();
-}
-
 static void closed_window(void)
 {
 	struct t_peer p;
@@ -74,7 +60,7 @@ static void closed_window(void)
 	uint32_t acked = 0;
 
 	p_open(&p, lis, 61001, 1000);
-	c = conn(&p);
+	c = p_conn(&p);
 	p.wnd = 0;
 	p_send(&p, TCP_ACK, NULL, 0);
 	start_writer(&j, &p, sizeof(big), keel_now() + 5 * KEEL_SEC);
@@ -112,7 +98,7 @@ static void closed_window(void)
 	t_drain();
 	h_advance(6 * KEEL_SEC);
 	CHECK(j.done && j.rc > 0 && (size_t)j.rc < sizeof(big));
-	finish(&p);
+	p_finish(&p);
 	CHECK(net->pool.free == net->pool.total);
 }
 
@@ -132,8 +118,8 @@ static void send_share(void)
 	h_run();
 	CHECK(!ja.done);
 	/* Alone, it holds half of what lies above the reserve. */
-	CHECK(conn(&a)->sndq_segs <= room / 2 + 1);
-	CHECK(conn(&a)->sndq_segs + 2 >= room / 2);
+	CHECK(p_conn(&a)->sndq_segs <= room / 2 + 1);
+	CHECK(p_conn(&a)->sndq_segs + 2 >= room / 2);
 	CHECK(net->pool.free > reserve());
 
 	t_drain();
@@ -145,24 +131,24 @@ static void send_share(void)
 	h_run();
 	CHECK(!jb.done);
 	/* The second gets a share of what the first left: about a quarter. */
-	CHECK(conn(&b)->sndq_segs >= room / 4 - 2);
+	CHECK(p_conn(&b)->sndq_segs >= room / 4 - 2);
 	CHECK(net->pool.free > reserve());
 	t_drain();
 
 	/* The first's data is acknowledged: its buffers come back and the
 	 * second may grow. */
-	a.ack = conn(&a)->snd_max;
+	a.ack = p_conn(&a)->snd_max;
 	p_send(&a, TCP_ACK, NULL, 0);
 	t_drain();
-	a.ack = conn(&a)->snd_max;
+	a.ack = p_conn(&a)->snd_max;
 	p_send(&a, TCP_ACK, NULL, 0);
-	b.ack = conn(&b)->snd_max;
+	b.ack = p_conn(&b)->snd_max;
 	p_send(&b, TCP_ACK, NULL, 0);
 	CHECK(net->pool.free > reserve());
 	h_advance(3 * KEEL_SEC);
 	CHECK(ja.done && jb.done);
-	finish(&a);
-	finish(&b);
+	p_finish(&a);
+	p_finish(&b);
 	CHECK(net->pool.free == net->pool.total);
 }
 
@@ -175,7 +161,7 @@ static void receive_share(void)
 
 	p_open(&a, lis, 61004, 4000);
 	p_open(&b, lis, 61005, 5000);
-	ca = conn(&a);
+	ca = p_conn(&a);
 	/* A hole at the front, then 130 segments after it (within the
 	 * window and the out-of-order bound, past the share): the first
 	 * peer's queue stops at its share. */
@@ -203,8 +189,8 @@ static void receive_share(void)
 	p_send(&a, TCP_ACK, big, 900);
 	CHECK(ca->rcv_nxt == base + 900 * (held + 1));
 	CHECK(keel_read(a.flow, sink, sizeof(sink), keel_now()) > 0);
-	finish(&a);
-	finish(&b);
+	p_finish(&a);
+	p_finish(&b);
 	CHECK(net->pool.free == net->pool.total);
 }
 
@@ -230,8 +216,8 @@ static void many_stalled(void)
 	}
 	for (int i = 0; i < STALLED; i++) {
 		CHECK(!sj[i].done);
-		CHECK(conn(&st[i])->sndq_segs <= TCP_NOTSENT_MIN);
-		held += conn(&st[i])->sndq_segs;
+		CHECK(p_conn(&st[i])->sndq_segs <= TCP_NOTSENT_MIN);
+		held += p_conn(&st[i])->sndq_segs;
 	}
 	CHECK(held <= STALLED * TCP_NOTSENT_MIN);
 	/* A newcomer connects, is sent 64 KiB and sends a request. */
@@ -253,9 +239,9 @@ static void many_stalled(void)
 	CHECK(j.done && j.rc == 64 * 1024);
 	p_send(&p, TCP_ACK | TCP_PSH, "GET / HTTP/1.1\r\n\r\n", 18);
 	CHECK(keel_read(p.flow, sink, sizeof(sink), keel_now()) == 18);
-	finish(&p);
+	p_finish(&p);
 	for (int i = 0; i < STALLED; i++)
-		finish(&st[i]);
+		p_finish(&st[i]);
 	h_advance(11 * KEEL_SEC);
 	for (int i = 0; i < STALLED; i++)
 		CHECK(sj[i].done);

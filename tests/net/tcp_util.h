@@ -285,4 +285,21 @@ static inline void p_open(struct t_peer *p, struct keel_listener *l, uint16_t po
 	CHECK(t_pop(&s) == false);
 }
 
+/* The stack's connection behind peer p's accepted flow. */
+static inline struct tcp_conn *p_conn(const struct t_peer *p)
+{
+	return (struct tcp_conn *)(void *)p->flow;
+}
+
+/* Ends peer p's connection: a reset at what the stack expects, then the
+ * stack's side closed, and everything in flight drained. */
+static inline void p_finish(struct t_peer *p)
+{
+	t_drain();
+	p->seq = p_conn(p)->rcv_nxt;
+	p_send(p, TCP_ACK | TCP_RST, NULL, 0);
+	keel_close(p->flow);
+	t_drain();
+}
+
 #endif

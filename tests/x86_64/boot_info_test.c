@@ -52,6 +52,26 @@ static void window(size_t len)
 	win_len = len;
 }
 
+/* Multiboot information with two map entries, the second larger than
+ * the minimum (its size says so), and the command line "/k a". */
+static void two_entry_map(void)
+{
+	window(52 + 24 + 32 + 8);
+	put32(0, 1 | 4 | 64);
+	put32(16, BASE + 108);
+	put32(44, 24 + 32);
+	put32(48, BASE + 52);
+	put32(52, 20);
+	put64(56, 0x100000);
+	put64(64, 0x100000);
+	put32(72, 1);
+	put32(76, 28);
+	put64(80, 0x400000);
+	put64(88, 0x200000);
+	put32(96, 1);
+	memcpy(win + 108, "/k a", 5);
+}
+
 static const char *parse(enum boot_kind kind)
 {
 	struct boot_mem m = { (uintptr_t)win, BASE, win_len };
@@ -132,20 +152,7 @@ int main(void)
 
 	/* Multiboot: two map entries, the second larger than the minimum
 	 * (its size says so), and the command line with the image's name. */
-	window(52 + 24 + 32 + 8);
-	put32(0, 1 | 4 | 64);
-	put32(16, BASE + 108);
-	put32(44, 24 + 32);
-	put32(48, BASE + 52);
-	put32(52, 20);
-	put64(56, 0x100000);
-	put64(64, 0x100000);
-	put32(72, 1);
-	put32(76, 28);
-	put64(80, 0x400000);
-	put64(88, 0x200000);
-	put32(96, 1);
-	memcpy(win + 108, "/k a", 5);
+	two_entry_map();
 	err = parse(BOOT_MULTIBOOT);
 	CHECK(err == NULL && boot_info.nram == 2 && boot_info.ram[1].start == 0x400000);
 	CHECK(boot_info.cmdline_has_name && strcmp(boot_info.cmdline, "/k a") == 0);
@@ -170,20 +177,7 @@ int main(void)
 	CHECK(err == NULL && boot_info.cmdline_has_name);
 
 	/* Back to the two-entry map of the case above. */
-	window(52 + 24 + 32 + 8);
-	put32(0, 1 | 4 | 64);
-	put32(16, BASE + 108);
-	put32(44, 24 + 32);
-	put32(48, BASE + 52);
-	put32(52, 20);
-	put64(56, 0x100000);
-	put64(64, 0x100000);
-	put32(72, 1);
-	put32(76, 28);
-	put64(80, 0x400000);
-	put64(88, 0x200000);
-	put32(96, 1);
-	memcpy(win + 108, "/k a", 5);
+	two_entry_map();
 
 	/* An entry whose size cannot hold an entry. */
 	put32(76, 8);
