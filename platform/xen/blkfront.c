@@ -30,9 +30,8 @@
  * and every later call returns KEEL_EIO (the pages may still be in its
  * hands, so it is never given another request).
  */
-#include "xen_impl.h"
+#include "ring.h"
 
-#define RING_HEADER 64
 #define RING_ENTRY 112
 #define MAX_RING_ORDER 2 /* 4 pages, 128 entries */
 #define MAX_RING_PAGES (1u << MAX_RING_ORDER)
@@ -48,12 +47,6 @@
 #define STATUS_OKAY 0
 #define STATUS_ERROR (-1)
 #define STATUS_EOPNOTSUPP (-2)
-
-struct ring_header {
-	uint32_t req_prod, req_event;
-	uint32_t rsp_prod, rsp_event;
-	uint8_t pad[RING_HEADER - 16];
-};
 
 struct segment {
 	uint32_t gref;
@@ -93,7 +86,6 @@ struct ring {
 _Static_assert(sizeof(struct request) == RING_ENTRY, "blkif request layout");
 _Static_assert(sizeof(union entry) == RING_ENTRY, "blkif entry layout");
 _Static_assert(MAX_RING_PAGES <= 10, "ring-ref0..N-1 take one digit");
-_Static_assert(sizeof(struct ring_header) == RING_HEADER, "ring header layout");
 
 /* The entries `pages` ring pages hold: as many as fit after the
  * header, rounded down to a power of two (32 for one page). */
@@ -129,29 +121,9 @@ struct blk {
 	uint16_t vdev;
 	uint32_t port;
 	uint64_t next_id;
-	bool broken, flush;
+	bool flush;
 	struct kp_block_info info;
 };
-
-static struct blk *lookup(kp_handle h)
-{
-	if (h >= devices_count || devices[h].kind != KEEL_NOTE_BLOCK)
-		return NULL;
-	return devices[h].driver;
-}
-
-static int broken(struct blk *b, const char *why)
-{
-	if (!b->broken) {
-		print_str("keel: block device '");
-		print_str(b->x.name);
-		print_str("': its backend ");
-		print_str(why);
-		print_str("; the device is stopped\n");
-		b->broken = true;
-	}
-	return KEEL_EIO;
-}
 
 /* The upcall itself ends intr_wait; reap then reads the ring. */
 static void blk_event(void *arg)
@@ -160,7 +132,7 @@ static void blk_event(void *arg)
 
 /* Fills a request at the producer slot with slot k's pages (len bytes,
  * a multiple of 512, at most SEGMENTS pages; none for a flush), copying
- * written data in, and takes the slot. Published by publish(). */
+ * written data in, and takes the slot. Published by ring_push. */
 static void post(struct blk *b, unsigned k, uint8_t op, uint64_t offset, uint8_t *buf, size_t len)
 {
 	volatile struct request *r = &b->ring->e[b->prod & (b->entries - 1)].req;
@@ -193,18 +165,6 @@ static void post(struct blk *b, unsigned k, uint8_t op, uint64_t offset, uint8_t
 	b->prod++;
 }
 
-/* Makes the requests posted visible, notifying as the ring asks. */
-static void publish(struct blk *b)
-{
-	uint32_t old = b->ring->h.req_prod;
-
-	cpu_wmb();
-	b->ring->h.req_prod = b->prod;
-	cpu_mb();
-	if ((uint32_t)(b->prod - b->ring->h.req_event) < (uint32_t)(b->prod - old))
-		evtchn_notify(b->port);
-}
-
 /*
  * Waits for at least one response and takes every one there is, in
  * any order: each frees its slot (read data copied out when it
@@ -218,26 +178,21 @@ static int reap(struct blk *b, int *err)
 	bool got = false;
 
 	for (;;) {
-		uint32_t prod = b->ring->h.rsp_prod;
 		volatile struct response *r;
 		struct slot *s = NULL;
+		uint32_t avail;
 		uint64_t id;
 		uint8_t rop;
 		int16_t status;
 		int rc;
 
-		cpu_rmb();
-		if ((uint32_t)(prod - b->cons) > (uint32_t)(b->prod - b->cons))
-			return broken(b, "published more responses than there were requests");
-		if (prod == b->cons) {
+		if (ring_final_check(&b->x, &b->ring->h, b->cons, b->prod, &avail) < 0)
+			return KEEL_EIO;
+		if (avail == 0) {
 			if (got)
 				return KEEL_OK;
-			b->ring->h.rsp_event = b->cons + 1;
-			cpu_mb();
-			if (b->ring->h.rsp_prod != b->cons)
-				continue;
 			if (kp_clock_monotonic() >= deadline)
-				return broken(b, "did not answer a request within 30 s");
+				return ring_broken(&b->x, "did not answer a request within 30 s");
 			intr_wait(deadline);
 			continue;
 		}
@@ -250,7 +205,7 @@ static int reap(struct blk *b, int *err)
 				s = &b->slot[k];
 		}
 		if (!s || rop != s->op)
-			return broken(b, "answered a request it was not given");
+			return ring_broken(&b->x, "answered a request it was not given");
 		if (status == STATUS_OKAY)
 			rc = KEEL_OK;
 		else if (status == STATUS_EOPNOTSUPP)
@@ -258,7 +213,7 @@ static int reap(struct blk *b, int *err)
 		else if (status == STATUS_ERROR)
 			rc = KEEL_EIO;
 		else
-			return broken(b, "answered with a status blkif does not define");
+			return ring_broken(&b->x, "answered with a status blkif does not define");
 		b->cons++;
 		s->busy = false;
 		b->inflight--;
@@ -302,8 +257,8 @@ static int run(struct blk *b, uint8_t op, uint64_t offset, uint8_t *buf, size_t 
 			buf += n;
 			len -= n;
 		}
-		if (posted)
-			publish(b);
+		if (posted && ring_push(&b->ring->h, b->prod))
+			evtchn_notify(b->port);
 		rc = reap(b, &err);
 		if (rc < 0)
 			return rc;
@@ -313,13 +268,13 @@ static int run(struct blk *b, uint8_t op, uint64_t offset, uint8_t *buf, size_t 
 
 static int rw(kp_handle handle, uint8_t op, uint64_t offset, uint8_t *buf, size_t len)
 {
-	struct blk *b = lookup(handle);
+	struct blk *b = ring_driver(handle, KEEL_NOTE_BLOCK);
 	int rc;
 
 	if (!b || len == 0 || offset % b->info.block_size || len % b->info.block_size ||
 	    offset > b->info.capacity || len > b->info.capacity - offset)
 		return KEEL_EINVAL;
-	if (b->broken)
+	if (b->x.broken)
 		return KEEL_EIO;
 	rc = run(b, op, offset, buf, len);
 	return rc == KEEL_ENOTSUP ? KEEL_EIO : rc;
@@ -349,12 +304,12 @@ int kp_block_write(kp_handle handle, uint64_t offset, const void *buf, size_t le
 
 int kp_block_flush(kp_handle handle)
 {
-	struct blk *b = lookup(handle);
+	struct blk *b = ring_driver(handle, KEEL_NOTE_BLOCK);
 	int rc;
 
 	if (!b)
 		return KEEL_EINVAL;
-	if (b->broken)
+	if (b->x.broken)
 		return KEEL_EIO;
 	if (!b->flush)
 		return KEEL_OK;
@@ -452,7 +407,7 @@ void blkfront_attach(struct device *dev, kp_handle h, const char *front)
 	pages = 1u << b->ring_order;
 	b->entries = ring_entries(pages);
 	b->ring = mem_take((size_t)pages * PAGE_SIZE);
-	b->ring->h.req_event = b->ring->h.rsp_event = 1;
+	ring_init(&b->ring->h);
 	for (unsigned i = 0; i < pages; i++) {
 		if (gnttab_grant(b->x.backend_id, (uintptr_t)b->ring / PAGE_SIZE + i, false,
 		                 &ref[i]) < 0)

@@ -30,6 +30,7 @@ PLATFORM_SRCS := $(addprefix platform/x86_64/,$(XEN_SHARED_X86_64)) \
 	platform/xen/hypercall_page.S \
 	platform/xen/netfront.c \
 	platform/xen/random.c \
+	platform/xen/ring.c \
 	platform/xen/shared_info.c \
 	platform/xen/start.c \
 	platform/xen/xenbus.c \

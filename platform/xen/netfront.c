@@ -32,11 +32,10 @@
  * one line on the console says why, and every later call returns
  * KEEL_EIO; nothing is read or written outside the rings and buffers.
  */
-#include "xen_impl.h"
+#include "ring.h"
 
-#define RING_HEADER 64 /* req_prod, req_event, rsp_prod, rsp_event, padding */
-#define TX_RING 256    /* entries: (4096 - 64) / 12 rounded down to a power of 2 */
-#define RX_RING 256    /* (4096 - 64) / 8, likewise */
+#define TX_RING 256 /* entries: (4096 - 64) / 12 rounded down to a power of 2 */
+#define RX_RING 256 /* (4096 - 64) / 8, likewise */
 #define TX_BUFS 64
 #define RX_BUFS 64
 
@@ -48,12 +47,6 @@
 #define NETRXF_DATA_VALIDATED (1u << 0)
 #define NETRXF_CSUM_BLANK (1u << 1)
 #define NETIF_RSP_NULL 1
-
-struct ring_header {
-	uint32_t req_prod, req_event;
-	uint32_t rsp_prod, rsp_event;
-	uint8_t pad[RING_HEADER - 16];
-};
 
 struct tx_request {
 	uint32_t gref;
@@ -110,57 +103,15 @@ struct net {
 	unsigned tx_nfree;
 	uint32_t port;
 	kp_handle_set bit;
-	bool broken;
 	struct kp_net_info info;
 };
 
-static struct net *lookup(kp_handle h)
-{
-	if (h >= devices_count || devices[h].kind != KEEL_NOTE_NET)
-		return NULL;
-	return devices[h].driver;
-}
-
-/* The backend broke the protocol: the device stops, saying why once. */
+/* The backend broke the protocol: the device stops (ring_broken), and
+ * its handle is never ready again. */
 static int broken(struct net *n, const char *why)
 {
-	if (!n->broken) {
-		print_str("keel: net device '");
-		print_str(n->x.name);
-		print_str("': its backend ");
-		print_str(why);
-		print_str("; the device is stopped\n");
-		n->broken = true;
-	}
 	intr_ready &= ~n->bit;
-	return KEEL_EIO;
-}
-
-/* Publishes requests up to `prod`; true when the backend asked to be
- * told (its req_event lies in what was just published). */
-static bool push(volatile struct ring_header *h, uint32_t prod)
-{
-	uint32_t old = h->req_prod;
-
-	cpu_wmb();
-	h->req_prod = prod;
-	cpu_mb();
-	return (uint32_t)(prod - h->req_event) < (uint32_t)(prod - old);
-}
-
-/* Responses published and not yet consumed; KEEL_EIO when the backend
- * claims more than there are requests (`req`: our producer). */
-static int responses(struct net *n, volatile struct ring_header *h, uint32_t cons, uint32_t req,
-                     uint32_t *avail)
-{
-	uint32_t prod = h->rsp_prod;
-
-	*avail = 0;
-	cpu_rmb();
-	if ((uint32_t)(prod - cons) > (uint32_t)(req - cons))
-		return broken(n, "published more responses than there were requests");
-	*avail = prod - cons;
-	return KEEL_OK;
+	return ring_broken(&n->x, why);
 }
 
 /* Frames are waiting: keep the handle ready until they are read. */
@@ -168,7 +119,7 @@ static void net_event(void *arg)
 {
 	struct net *n = arg;
 
-	if (!n->broken && n->rx->h.rsp_prod != n->rx_cons)
+	if (!n->x.broken && n->rx->h.rsp_prod != n->rx_cons)
 		intr_ready |= n->bit;
 }
 
@@ -181,15 +132,9 @@ static bool rx_pending(struct net *n)
 {
 	uint32_t avail;
 
-	if (responses(n, &n->rx->h, n->rx_cons, n->rx_prod, &avail) < 0)
+	if (ring_final_check(&n->x, &n->rx->h, n->rx_cons, n->rx_prod, &avail) < 0 || avail == 0) {
+		intr_ready &= ~n->bit;
 		return false;
-	if (avail == 0) {
-		n->rx->h.rsp_event = n->rx_cons + 1;
-		cpu_mb();
-		if (responses(n, &n->rx->h, n->rx_cons, n->rx_prod, &avail) < 0 || avail == 0) {
-			intr_ready &= ~n->bit;
-			return false;
-		}
 	}
 	intr_ready |= n->bit;
 	return true;
@@ -219,7 +164,7 @@ int kp_net_acquire(const char *name, kp_handle *handle, struct kp_net_info *info
 int kp_net_recv(kp_handle handle, const struct kp_net_buf *bufs, unsigned nbufs, size_t *len,
                 struct kp_net_meta *meta)
 {
-	struct net *n = lookup(handle);
+	struct net *n = ring_driver(handle, KEEL_NOTE_NET);
 	size_t room = 0;
 
 	if (!n || nbufs == 0 || nbufs > KP_NET_FRAGS_MAX)
@@ -228,7 +173,7 @@ int kp_net_recv(kp_handle handle, const struct kp_net_buf *bufs, unsigned nbufs,
 		room += bufs[i].len;
 	if (room < n->info.mtu + ETH_HEADER)
 		return KEEL_EINVAL;
-	if (n->broken)
+	if (n->x.broken)
 		return KEEL_EIO;
 	while (rx_pending(n)) {
 		volatile struct rx_response *r = &n->rx->e[n->rx_cons % RX_RING].rsp;
@@ -258,7 +203,7 @@ int kp_net_recv(kp_handle handle, const struct kp_net_buf *bufs, unsigned nbufs,
 			}
 		}
 		rx_post(n, id);
-		if (push(&n->rx->h, n->rx_prod))
+		if (ring_push(&n->rx->h, n->rx_prod))
 			evtchn_notify(n->port);
 		if (good) {
 			*len = (size_t)status;
@@ -269,7 +214,7 @@ int kp_net_recv(kp_handle handle, const struct kp_net_buf *bufs, unsigned nbufs,
 			return KEEL_OK;
 		}
 	}
-	return n->broken ? KEEL_EIO : KEEL_EAGAIN;
+	return n->x.broken ? KEEL_EIO : KEEL_EAGAIN;
 }
 
 int kp_net_read(kp_handle handle, void *buf, size_t size, size_t *len)
@@ -285,10 +230,12 @@ int kp_net_read(kp_handle handle, void *buf, size_t size, size_t *len)
 static int tx_reap(struct net *n)
 {
 	uint32_t avail;
-	int rc = responses(n, &n->tx->h, n->tx_cons, n->tx_prod, &avail);
+	int rc = ring_responses(&n->x, &n->tx->h, n->tx_cons, n->tx_prod, &avail);
 
-	if (rc < 0)
+	if (rc < 0) {
+		intr_ready &= ~n->bit;
 		return rc;
+	}
 	while (avail--) {
 		volatile struct tx_response *r = &n->tx->e[n->tx_cons % TX_RING].rsp;
 		uint16_t id = r->id;
@@ -308,7 +255,7 @@ static int tx_reap(struct net *n)
 int kp_net_send(kp_handle handle, const struct kp_net_frag *frags, unsigned nfrags,
                 const struct kp_net_meta *meta)
 {
-	struct net *n = lookup(handle);
+	struct net *n = ring_driver(handle, KEEL_NOTE_NET);
 	volatile struct tx_request *r;
 	size_t len = 0;
 	uint16_t id, flags = 0;
@@ -330,7 +277,7 @@ int kp_net_send(kp_handle handle, const struct kp_net_frag *frags, unsigned nfra
 			return KEEL_EINVAL;
 		flags = NETTXF_CSUM_BLANK | NETTXF_DATA_VALIDATED;
 	}
-	if (n->broken || tx_reap(n) < 0)
+	if (n->x.broken || tx_reap(n) < 0)
 		return KEEL_EIO;
 	if (n->tx_nfree == 0)
 		return KEEL_EAGAIN; /* the backend is behind: dropped, as on a wire */
@@ -349,7 +296,7 @@ int kp_net_send(kp_handle handle, const struct kp_net_frag *frags, unsigned nfra
 	r->size = (uint16_t)len;
 	n->tx_held[id] = true;
 	n->tx_prod++;
-	if (push(&n->tx->h, n->tx_prod))
+	if (ring_push(&n->tx->h, n->tx_prod))
 		evtchn_notify(n->port);
 	return KEEL_OK;
 }
@@ -424,9 +371,8 @@ void netfront_attach(struct device *dev, kp_handle h, const char *front)
 	write_key(n, "tx-ring-ref", ref);
 	n->rx = grant_page(n, mem_take(PAGE_SIZE), false, &ref);
 	write_key(n, "rx-ring-ref", ref);
-	/* SHARED_RING_INIT: an event for the first response. */
-	n->tx->h.rsp_event = n->rx->h.rsp_event = 1;
-	n->tx->h.req_event = n->rx->h.req_event = 1;
+	ring_init(&n->tx->h);
+	ring_init(&n->rx->h);
 	n->tx_bufs = mem_take((size_t)TX_BUFS * PAGE_SIZE);
 	n->rx_bufs = mem_take((size_t)RX_BUFS * PAGE_SIZE);
 	for (uint16_t i = 0; i < TX_BUFS; i++) {
@@ -437,7 +383,7 @@ void netfront_attach(struct device *dev, kp_handle h, const char *front)
 		grant_page(n, n->rx_bufs + (size_t)i * PAGE_SIZE, false, &n->rx_gref[i]);
 		rx_post(n, i);
 	}
-	push(&n->rx->h, n->rx_prod);
+	ring_push(&n->rx->h, n->rx_prod);
 	if (evtchn_alloc(n->x.backend_id, net_event, n, &n->port) < 0)
 		platform_fail("net device '", dev->name,
 		              "': Xen would not give it an event channel", NULL);

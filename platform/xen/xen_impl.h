@@ -1,7 +1,8 @@
 /*
  * xen_impl.h — private to platform/xen: the parts of Xen's guest ABI the
  * platform uses, and what its files share. Every .c file of platform/xen
- * includes this header and nothing else of the platform.
+ * includes this header and nothing else of the platform (the split
+ * drivers and ring.c include it through ring.h, their shared ring).
  *
  * platform/xen is platform/x86_64 on Xen's PVH entry: boot.S, the boot
  * information, paging with W^X, the CPU tables, the fault report, the
@@ -214,6 +215,7 @@ struct xenbus_front {
 	char front[32];   /* device/vif/ID, relative to the domain's home */
 	char back[XENBUS_PATH_MAX];
 	uint16_t backend_id;
+	bool broken; /* the backend broke the protocol: stopped (ring.h) */
 };
 
 /* Reads front/backend and front/backend-id, checked; refuses to boot

@@ -220,7 +220,7 @@ int main(void)
 	mode = REVERSE;
 	memset(back, 0, sizeof(back));
 	CHECK(kp_block_read(0, 0, back, sizeof(back)) == KEEL_OK);
-	CHECK(memcmp(back, buf, sizeof(buf)) == 0 && !b->broken);
+	CHECK(memcmp(back, buf, sizeof(buf)) == 0 && !b->x.broken);
 	for (size_t i = 0; i < sizeof(buf); i++)
 		buf[i] = pattern(i, 2);
 	CHECK(kp_block_write(0, 0, buf, sizeof(buf)) == KEEL_OK &&
@@ -231,7 +231,7 @@ int main(void)
 	requests = 0;
 	fail_nth = 2;
 	CHECK(kp_block_read(0, 0, back, sizeof(back)) == KEEL_EIO);
-	CHECK(requests == SLOTS && b->inflight == 0 && !b->broken && console[0] == '\0');
+	CHECK(requests == SLOTS && b->inflight == 0 && !b->x.broken && console[0] == '\0');
 	mode = GOOD;
 	/* A few sectors in the middle, and the last one. */
 	memset(buf, 0xee, 3 * 512);
@@ -245,7 +245,7 @@ int main(void)
 	mode = ERROR_STATUS;
 	CHECK(kp_block_read(0, 0, back, 512) == KEEL_EIO);
 	mode = GOOD;
-	CHECK(kp_block_read(0, 0, back, 512) == KEEL_OK && !b->broken && console[0] == '\0');
+	CHECK(kp_block_read(0, 0, back, 512) == KEEL_OK && !b->x.broken && console[0] == '\0');
 
 	/* A backend that breaks the protocol stops the device. */
 	mode = WRONG_ID;
@@ -342,7 +342,7 @@ int main(void)
 		buf[i] = pattern(i, 3);
 	CHECK(kp_block_write(0, 0, buf, sizeof(buf)) == KEEL_OK);
 	CHECK(kp_block_read(0, 0, back, sizeof(back)) == KEEL_OK);
-	CHECK(memcmp(back, buf, sizeof(buf)) == 0 && !b->broken);
+	CHECK(memcmp(back, buf, sizeof(buf)) == 0 && !b->x.broken);
 
 	/* A malformed order is refused, clearly. */
 	static const char *const bad[] = { "x", "-1", "", "1x", "99999999999999999999999" };

@@ -152,7 +152,7 @@ int main(void)
 	rx_publish(10);
 	CHECK(read_frame(buf, &len) == KEEL_OK && len == 64 && buf[0] == 0x22);
 	CHECK(read_frame(buf, &len) == KEEL_EAGAIN);
-	CHECK(n->rx->h.req_prod == RX_BUFS + 10 && !n->broken);
+	CHECK(n->rx->h.req_prod == RX_BUFS + 10 && !n->x.broken);
 
 	/* Sending: the frame lands in a read-only granted page. */
 	memset(buf, 0x5a, 100);
@@ -191,7 +191,7 @@ int main(void)
 	n->tx->h.rsp_prod = 1;
 	CHECK(kp_net_write(0, buf, 60) == KEEL_OK);
 	CHECK(kp_net_write(0, buf, 60) == KEEL_EAGAIN);
-	CHECK(!n->broken && console[0] == '\0');
+	CHECK(!n->x.broken && console[0] == '\0');
 
 	/* A transmit answer naming a buffer the backend does not hold. */
 	n->tx->e[1].rsp.id = n->tx->e[0].rsp.id; /* freed and sent again: held... */
@@ -200,7 +200,7 @@ int main(void)
 	n->tx->e[2].rsp.status = 0;
 	n->tx->h.rsp_prod = 3;
 	CHECK(kp_net_write(0, buf, 60) == KEEL_EIO);
-	CHECK(n->broken && strstr(console, "net device 'service': its backend answered a transmit "
+	CHECK(n->x.broken && strstr(console, "net device 'service': its backend answered a transmit "
 	                                   "request it was not given; the device is stopped\n"));
 	CHECK(kp_net_write(0, buf, 60) == KEEL_EIO && read_frame(buf, &len) == KEEL_EIO);
 
@@ -214,7 +214,7 @@ int main(void)
 	n->tx->e[0].rsp.status = NETIF_RSP_NULL;
 	n->tx->h.rsp_prod = 1;
 	CHECK(kp_net_write(0, buf, 60) == KEEL_EIO);
-	CHECK(n->broken && strstr(console, "answered a transmit slot that was never used"));
+	CHECK(n->x.broken && strstr(console, "answered a transmit slot that was never used"));
 
 	/* Receive: an id out of range; then more responses than requests. */
 	setup_keys();
