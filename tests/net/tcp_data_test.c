@@ -112,51 +112,19 @@ static void out_of_order_and_sack(void)
 	p_finish(&p);
 }
 
-/* Sends `count` full segments from the stack, popping them. */
-static uint32_t send_burst(struct t_peer *p, unsigned count)
-{
-	struct t_seg s;
-	unsigned n = 0;
-
-	CHECK(keel_write(p->flow, big, count * 1448, keel_now()) == (long)(count * 1448));
-	h_run();
-	while (p_pop(p, &s))
-		n++;
-	CHECK(n == count);
-	return p->ack;
-}
-
 static void sack_fast_retransmit(void)
 {
 	struct t_peer p;
 	struct t_seg s;
 	uint32_t base;
 	uint64_t rexmit;
-	uint8_t o[40];
 
 	p_open(&p, lis, 60004, 4000);
 	base = send_burst(&p, 10);
 	rexmit = t_stats(net).tcp_retransmits;
 	/* The first segment is lost; the peer SACKs the following ones. */
-	for (unsigned i = 1; i <= 4; i++) {
-		size_t n = t_ts_opt(o, ++p.ts_val, p.ts_ecr);
-
-		o[n++] = 1;
-		o[n++] = 1;
-		o[n++] = 5;
-		o[n++] = 10;
-		net_put32(o + n, base + 1448);
-		net_put32(o + n + 4, base + 1448 * (i + 1));
-		n += 8;
-		t_send(&(struct t_out){ .sport = p.port,
-		                        .dport = T_PORT,
-		                        .seq = p.seq,
-		                        .ack = base,
-		                        .flags = TCP_ACK,
-		                        .wnd = p.wnd,
-		                        .opts = o,
-		                        .opts_len = n });
-	}
+	for (unsigned i = 1; i <= 4; i++)
+		p_sack(&p, base, 1, base + 1448, base + 1448 * (i + 1), 0, 0);
 	/* Retransmitted once, well before any timeout. */
 	CHECK(p_pop(&p, &s) && s.seq == base && s.len == 1448);
 	CHECK(t_stats(net).tcp_retransmits == rexmit + 1);
@@ -176,7 +144,6 @@ static void newreno_partial_acks(void)
 	struct t_peer p;
 	struct t_seg s;
 	uint32_t base;
-	uint8_t o[40];
 	struct tcp_conn *c;
 
 	p_open(&p, lis, 60005, 5000);
@@ -184,18 +151,8 @@ static void newreno_partial_acks(void)
 	c->sack_ok = false; /* as with a peer that did not offer SACK */
 	base = send_burst(&p, 10);
 	/* Segments 1 and 3 are lost: three plain duplicate ACKs. */
-	for (unsigned i = 0; i < 3; i++) {
-		size_t n = t_ts_opt(o, ++p.ts_val, p.ts_ecr);
-
-		t_send(&(struct t_out){ .sport = p.port,
-		                        .dport = T_PORT,
-		                        .seq = p.seq,
-		                        .ack = base,
-		                        .flags = TCP_ACK,
-		                        .wnd = p.wnd,
-		                        .opts = o,
-		                        .opts_len = n });
-	}
+	for (unsigned i = 0; i < 3; i++)
+		p_sack(&p, base, 0, 0, 0, 0, 0);
 	CHECK(p_pop(&p, &s) && s.seq == base);
 	CHECK(c->flags & CONN_IN_RECOVERY);
 	CHECK(c->cwnd == c->ssthresh + 3 * c->mss);

@@ -14,51 +14,6 @@ static struct keel_net *net;
 static struct keel_listener *lis;
 static uint8_t big[256 * 1024];
 
-/* Sends `count` full segments from the stack at one instant, popping them. */
-static uint32_t send_burst(struct t_peer *p, unsigned count)
-{
-	struct t_seg s;
-	unsigned n = 0;
-
-	CHECK(keel_write(p->flow, big, count * 1448, keel_now()) == (long)(count * 1448));
-	h_run();
-	while (p_pop(p, &s))
-		n++;
-	CHECK(n == count);
-	return p->ack;
-}
-
-/* An ACK of the peer at `ack` with up to two SACK blocks [l, r). */
-static void p_sack(struct t_peer *p, uint32_t ack, unsigned nblocks, uint32_t l0, uint32_t r0,
-                   uint32_t l1, uint32_t r1)
-{
-	uint8_t o[40];
-	size_t n = t_ts_opt(o, ++p->ts_val, p->ts_ecr);
-
-	if (nblocks) {
-		o[n++] = 1;
-		o[n++] = 1;
-		o[n++] = 5;
-		o[n++] = (uint8_t)(2 + 8 * nblocks);
-		net_put32(o + n, l0);
-		net_put32(o + n + 4, r0);
-		n += 8;
-		if (nblocks > 1) {
-			net_put32(o + n, l1);
-			net_put32(o + n + 4, r1);
-			n += 8;
-		}
-	}
-	t_send(&(struct t_out){ .sport = p->port,
-	                        .dport = T_PORT,
-	                        .seq = p->seq,
-	                        .ack = ack,
-	                        .flags = TCP_ACK,
-	                        .wnd = p->wnd,
-	                        .opts = o,
-	                        .opts_len = n });
-}
-
 /* Pins the path's RTT figures, so the windows below are known. */
 static void set_rtt(struct tcp_conn *c, keel_time rtt)
 {

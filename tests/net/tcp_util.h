@@ -1,8 +1,8 @@
 /*
  * tests/net/tcp_util.h — helpers the TCP unit tests share (header-only, so
  * each tcp_*_test.c stays one file): the test plays the peer 10.0.0.1 on
- * the harness's fake device, builds TCP segments to inject and takes
- * apart the ones the stack sends.
+ * the harness's fake device, builds TCP segments to inject (SACK blocks
+ * among their options) and takes apart the ones the stack sends.
  */
 #ifndef KEEL_TESTS_NET_TCP_UTIL_H
 #define KEEL_TESTS_NET_TCP_UTIL_H
@@ -193,6 +193,26 @@ static inline size_t t_ts_opt(uint8_t *o, uint32_t val, uint32_t ecr)
 	return 12;
 }
 
+/* A SACK option with `nblocks` (at most 4) blocks [blocks[i][0],
+ * blocks[i][1]), after two no-ops; its length (nothing for no block). */
+static inline size_t t_sack_opt(uint8_t *o, unsigned nblocks, const uint32_t blocks[][2])
+{
+	size_t n = 0;
+
+	CHECK(nblocks <= 4);
+	if (nblocks == 0)
+		return 0;
+	o[n++] = 1;
+	o[n++] = 1;
+	o[n++] = 5;
+	o[n++] = (uint8_t)(2 + 8 * nblocks);
+	for (unsigned i = 0; i < nblocks; i++, n += 8) {
+		net_put32(o + n, blocks[i][0]);
+		net_put32(o + n + 4, blocks[i][1]);
+	}
+	return n;
+}
+
 /* ---- The peer's side of one connection ------------------------------------ */
 
 #define T_PORT 80 /* where the tests' listener is */
@@ -283,6 +303,48 @@ static inline void p_open(struct t_peer *p, struct keel_listener *l, uint16_t po
 	CHECK(keel_tcp_accept(l, &p->flow, &peer, keel_now()) == KEEL_OK);
 	CHECK(peer.port == port);
 	CHECK(t_pop(&s) == false);
+}
+
+/* An ACK of peer p at `ack` (its seq, window and a fresh timestamp) with
+ * up to two SACK blocks [l0, r0), [l1, r1): a duplicate ACK when `ack`
+ * is where it acknowledged already. */
+static inline void p_sack(struct t_peer *p, uint32_t ack, unsigned nblocks, uint32_t l0,
+                          uint32_t r0, uint32_t l1, uint32_t r1)
+{
+	const uint32_t blocks[2][2] = { { l0, r0 }, { l1, r1 } };
+	uint8_t o[40];
+	size_t n = t_ts_opt(o, ++p->ts_val, p->ts_ecr);
+
+	CHECK(nblocks <= 2);
+	n += t_sack_opt(o + n, nblocks, blocks);
+	t_send(&(struct t_out){ .sport = p->port,
+	                        .dport = p->sport,
+	                        .seq = p->seq,
+	                        .ack = ack,
+	                        .flags = TCP_ACK,
+	                        .wnd = p->wnd,
+	                        .opts = o,
+	                        .opts_len = n });
+}
+
+/* Has the stack send `count` (at most 128) full segments of 1448 bytes
+ * to peer p at one instant, and pops them all; the sequence number of
+ * the first (where the peer's ACK stood). */
+static inline uint32_t send_burst(struct t_peer *p, unsigned count)
+{
+	static uint8_t data[128 * 1448];
+	struct t_seg s;
+	unsigned n = 0;
+
+	CHECK(count <= 128);
+	for (size_t i = 0; i < count * 1448; i++)
+		data[i] = (uint8_t)(i * 7 + (i >> 8));
+	CHECK(keel_write(p->flow, data, count * 1448, keel_now()) == (long)(count * 1448));
+	h_run();
+	while (p_pop(p, &s))
+		n++;
+	CHECK(n == count);
+	return p->ack;
 }
 
 /* The stack's connection behind peer p's accepted flow. */

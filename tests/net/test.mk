@@ -30,6 +30,9 @@ $(NET_T)/obj/%.o: %.S
 	@mkdir -p $(@D)
 	$(HOSTCC) $(NET_TEST_CFLAGS) -c $< -o $@
 
+# The helpers the tests share (tcp_util.h) are part of each test.
+$(patsubst %,$(NET_T)/obj/tests/net/%_test.o,$(NET_TEST_NAMES)): $(wildcard tests/net/*.h)
+
 $(NET_T)/libnettest.a: $(NET_TEST_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
