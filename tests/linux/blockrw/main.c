@@ -17,6 +17,8 @@
 #include <keel/manifest.h>
 #include <keel/platform.h>
 
+#include "image_util.h"
+
 KEEL_BLOCK_DEVICE(storage);
 
 #define SECTOR 512
@@ -26,31 +28,6 @@ KEEL_BLOCK_DEVICE(storage);
 int main(int argc, char **argv);
 
 static unsigned char buf[(COUNT + 2) * SECTOR];
-
-static size_t length(const char *s)
-{
-	size_t n = 0;
-
-	while (s[n])
-		n++;
-	return n;
-}
-
-static void say(const char *s)
-{
-	kp_console_write(s, length(s));
-}
-
-static void say_num(uint64_t v)
-{
-	char b[24], *p = b + sizeof(b);
-
-	do {
-		*--p = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	kp_console_write(p, (size_t)(b + sizeof(b) - p));
-}
 
 static int fail(const char *why)
 {
@@ -89,15 +66,6 @@ static int zero(const unsigned char *p, size_t len)
 	return 1;
 }
 
-static uint64_t parse(const char *s)
-{
-	uint64_t v = 0;
-
-	for (; *s >= '0' && *s <= '9'; s++)
-		v = v * 10 + (uint64_t)(*s - '0');
-	return v;
-}
-
 int main(int argc, char **argv)
 {
 	struct kp_block_info info;
@@ -117,7 +85,7 @@ int main(int argc, char **argv)
 	say(" block size ");
 	say_num(info.block_size);
 	say("\n");
-	if (argc > 1 && info.capacity != parse(argv[1]))
+	if (argc > 1 && info.capacity != parse_num(argv[1]))
 		return fail("capacity differs from the file's whole blocks");
 	if (info.block_size != SECTOR || info.capacity < 16 * SECTOR)
 		return fail("unexpected geometry");

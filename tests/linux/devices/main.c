@@ -10,19 +10,12 @@
 #include <keel/manifest.h>
 #include <keel/platform.h>
 
+#include "image_util.h"
+
 KEEL_NET_DEVICE(service);
 KEEL_BLOCK_DEVICE(storage);
 
 int main(int argc, char **argv);
-
-static void say(const char *s)
-{
-	size_t n = 0;
-
-	while (s[n])
-		n++;
-	kp_console_write(s, n);
-}
 
 int main(int argc, char **argv)
 {

@@ -14,6 +14,8 @@
 #include <keel/manifest.h>
 #include <keel/platform.h>
 
+#include "image_util.h"
+
 KEEL_NET_DEVICE(service);
 
 #define FRAMES 5
@@ -21,31 +23,6 @@ KEEL_NET_DEVICE(service);
 #define NS_PER_SEC 1000000000ull
 
 int main(int argc, char **argv);
-
-static size_t length(const char *s)
-{
-	size_t n = 0;
-
-	while (s[n])
-		n++;
-	return n;
-}
-
-static void say(const char *s)
-{
-	kp_console_write(s, length(s));
-}
-
-static void say_num(uint64_t v)
-{
-	char b[24], *p = b + sizeof(b);
-
-	do {
-		*--p = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	kp_console_write(p, (size_t)(b + sizeof(b) - p));
-}
 
 static int fail(const char *why)
 {
@@ -63,11 +40,8 @@ int main(int argc, char **argv)
 	kp_handle h;
 	kp_time deadline;
 
-	if (argc > 1) {
-		seconds = 0;
-		for (const char *s = argv[1]; *s >= '0' && *s <= '9'; s++)
-			seconds = seconds * 10 + (uint64_t)(*s - '0');
-	}
+	if (argc > 1)
+		seconds = parse_num(argv[1]);
 	if (kp_net_acquire("service", &h, &info) != KEEL_OK || h != 0)
 		return fail("kp_net_acquire(service)");
 	if (info.mtu != 1500)

@@ -21,6 +21,8 @@
 
 #include <keel/platform.h>
 
+#include "image_util.h"
+
 #define SYS_write 1
 #define SYS_open 2
 #define SYS_mmap 9
@@ -48,20 +50,12 @@ static long raw6(long n, long a1, long a2, long a3, long a4, long a5, long a6)
 	return ret;
 }
 
-static size_t length(const char *s)
+/* One line: a, then b. */
+static void say_line(const char *a, const char *b)
 {
-	size_t n = 0;
-
-	while (s[n])
-		n++;
-	return n;
-}
-
-static void say(const char *a, const char *b)
-{
-	kp_console_write(a, length(a));
-	kp_console_write(b, length(b));
-	kp_console_write("\n", 1);
+	say(a);
+	say(b);
+	say("\n");
 }
 
 static int same(const char *a, const char *b)
@@ -75,18 +69,6 @@ static int same(const char *a, const char *b)
 
 /* Defined by libc, seeded by the platform before main. */
 extern uintptr_t __stack_chk_guard;
-
-static void say_hex(uint64_t v)
-{
-	char b[19];
-
-	b[0] = '0';
-	b[1] = 'x';
-	for (int i = 0; i < 16; i++)
-		b[2 + i] = "0123456789abcdef"[(v >> (60 - 4 * i)) & 15];
-	b[18] = '\n';
-	kp_console_write(b, sizeof(b));
-}
 
 /* Writes `n` bytes into a 16-byte buffer; `n` comes from a volatile so the
  * compiler cannot see (and refuse) the overflow. */
@@ -103,7 +85,7 @@ static char page[4096] __attribute__((aligned(4096)));
 
 static int fail(const char *why)
 {
-	say("seccomp: FAIL: ", why);
+	say_line("seccomp: FAIL: ", why);
 	return 1;
 }
 
@@ -142,7 +124,7 @@ static int allowed(void)
 		return fail("kp_net_acquire found an undeclared device");
 	/* The filter lets messages through on fd 2 as well. */
 	raw6(SYS_write, 2, (long)"seccomp: stderr ok\n", 19, 0, 0, 0);
-	say("seccomp: ", "ok");
+	say_line("seccomp: ", "ok");
 	return 0;
 }
 
@@ -154,31 +136,32 @@ int main(int argc, char **argv)
 	if (same(mode, "ok"))
 		return allowed();
 	if (same(mode, "abort")) {
-		say("before ", mode);
+		say_line("before ", mode);
 		kp_abort();
 	}
 	if (same(mode, "canary")) {
 		say_hex(__stack_chk_guard);
+		say("\n");
 		return 0;
 	}
 	if (same(mode, "smash")) {
 		static volatile size_t len = 64;
 
-		say("before ", mode);
+		say_line("before ", mode);
 		overflow(len);
-		say("after ", mode);
+		say_line("after ", mode);
 		return 3;
 	}
 	if (same(mode, "null")) {
 		static int *volatile nowhere;
 
-		say("before ", mode);
+		say_line("before ", mode);
 		*nowhere = 1;
-		say("after ", mode);
+		say_line("after ", mode);
 		return 3;
 	}
 
-	say("before ", mode);
+	say_line("before ", mode);
 	if (same(mode, "open"))
 		raw6(SYS_open, (long)"/etc/passwd", 0, 0, 0, 0, 0);
 	else if (same(mode, "openat"))
@@ -212,6 +195,6 @@ int main(int argc, char **argv)
 		raw6(SYS_kill, 1, 0, 0, 0, 0, 0);
 	else
 		return fail("unknown mode");
-	say("after ", mode);
+	say_line("after ", mode);
 	return 3;
 }

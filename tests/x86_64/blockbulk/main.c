@@ -18,6 +18,8 @@
 #include <keel/manifest.h>
 #include <keel/platform.h>
 
+#include "image_util.h"
+
 KEEL_BLOCK_DEVICE(storage);
 
 #define SECTOR 512
@@ -27,31 +29,6 @@ int main(int argc, char **argv);
 
 static uint32_t buf[CALL_MAX / 4];
 
-static size_t length(const char *s)
-{
-	size_t n = 0;
-
-	while (s[n])
-		n++;
-	return n;
-}
-
-static void say(const char *s)
-{
-	kp_console_write(s, length(s));
-}
-
-static void say_num(uint64_t v)
-{
-	char b[24], *p = b + sizeof(b);
-
-	do {
-		*--p = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	kp_console_write(p, (size_t)(b + sizeof(b) - p));
-}
-
 static int fail(const char *why, uint64_t at)
 {
 	say("blockbulk: FAIL: ");
@@ -60,15 +37,6 @@ static int fail(const char *why, uint64_t at)
 	say_num(at);
 	say("\n");
 	return 1;
-}
-
-static uint64_t parse(const char *s)
-{
-	uint64_t v = 0;
-
-	for (; *s >= '0' && *s <= '9'; s++)
-		v = v * 10 + (uint64_t)(*s - '0');
-	return v;
 }
 
 static uint32_t word(uint64_t offset)
@@ -96,8 +64,8 @@ int main(int argc, char **argv)
 
 	if (argc != 3)
 		return fail("usage: blockbulk KIB CALL_KIB", 0);
-	total = parse(argv[1]) << 10;
-	call = parse(argv[2]) << 10;
+	total = parse_num(argv[1]) << 10;
+	call = parse_num(argv[2]) << 10;
 	if (call < 2048 || call > CALL_MAX || total == 0)
 		return fail("CALL_KIB must be 2..4096 and KIB above 0", 0);
 	if (kp_block_acquire("storage", &h, &info) != KEEL_OK)
