@@ -1,8 +1,8 @@
 #!/bin/sh
 # Protection and the fault report on a hypervisor target, run as
 # `sh tests/vm/faults.sh TARGET` (tests/<target>/faults.t), with the
-# target's fault image (tests/<target>/faults: one fault on purpose per
-# run, named by its argument). Both: a null write; writes to code and to
+# fault image built for the target (tests/vm/faults: one fault on purpose
+# per run, named by its argument). Both: a null write; writes to code and to
 # read-only data; a jump into the heap; a fiber's stack overflow into its
 # guard page; an invalid instruction; a smashed canary and abort(). Each
 # ends the image with 128 + the signal Linux would send and a report that
@@ -14,8 +14,8 @@ set -u
 . tests/lib.sh
 . tests/vm/lib.sh
 
-vm_build "tests/$VM_TARGET/faults"
-img=$(vm_image "tests/$VM_TARGET/faults")
+vm_build tests/vm/faults
+img=$(vm_image tests/vm/faults)
 elf=$img.elf
 
 addr_of() { # addr_of SYMBOL: its address as 16 hex digits

@@ -19,7 +19,7 @@ set -u
 . tests/xen/lib.sh
 
 DOMU_RUN=tools/xen-domu-run.sh
-xen_build examples/hello tests/xen/status tests/x86_64/faults tests/xen/xsread examples/www \
+xen_build examples/hello tests/xen/status tests/vm/faults tests/xen/xsread examples/www \
 	tests/linux/blockrw tests/store/writer examples/echo
 command -v python3 >/dev/null || fail "python3 is needed (the expected disk content)"
 
@@ -30,7 +30,7 @@ truncate -s 1M "$tmp/blockrw.img" && truncate -s 8M "$tmp/store.img" ||
 cat >"$tmp/plan" <<EOF
 $(xen_image examples/hello)
 $(xen_image tests/xen/status) 3 partial
-$(xen_image tests/x86_64/faults) null
+$(xen_image tests/vm/faults) null
 $(xen_image tests/xen/xsread)
 check=tests/xen/www-check.sh $(xen_image examples/www) --ipv4=10.0.0.2/24
 check=tests/xen/echo-check.sh $(xen_image examples/echo) --ipv4=10.0.0.2/24

@@ -8,8 +8,8 @@ set -u
 . tests/lib.sh
 . tests/xen/lib.sh
 
-xen_build tests/x86_64/faults
-img=$(xen_image tests/x86_64/faults)
+xen_build tests/vm/faults
+img=$(xen_image tests/vm/faults)
 
 fault() { # fault NAME STATUS TEXT...
 	name=$1
