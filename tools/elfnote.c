@@ -90,26 +90,6 @@ const char *elfnote_machine_name(unsigned machine)
 	}
 }
 
-/* Names as keel/manifest.h defines them, NUL-padded to the end. */
-static bool valid_name(const unsigned char *desc)
-{
-	size_t len = strnlen((const char *)desc, KEEL_NOTE_DESC_SIZE);
-
-	if (len == 0 || len == KEEL_NOTE_DESC_SIZE || desc[0] < 'a' || desc[0] > 'z')
-		return false;
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = desc[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
-			return false;
-	}
-	for (size_t i = len; i < KEEL_NOTE_DESC_SIZE; i++) {
-		if (desc[i])
-			return false;
-	}
-	return true;
-}
-
 static int keel_note(struct reader *r, uint32_t type, const unsigned char *desc, uint64_t descsz)
 {
 	struct elfnote_manifest *m = r->out;
@@ -117,7 +97,7 @@ static int keel_note(struct reader *r, uint32_t type, const unsigned char *desc,
 	if (descsz != KEEL_NOTE_DESC_SIZE)
 		return fail(r, "malformed manifest: a Keel note has a %llu-byte descriptor, not %d",
 		            (unsigned long long)descsz, KEEL_NOTE_DESC_SIZE);
-	if (!valid_name(desc))
+	if (!keel_note_name_valid((const char *)desc))
 		return fail(r, "malformed manifest: a Keel note holds an invalid name");
 	switch (type) {
 	case KEEL_NOTE_TARGET:

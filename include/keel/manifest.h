@@ -27,6 +27,8 @@
 #ifndef KEEL_MANIFEST_H
 #define KEEL_MANIFEST_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define KEEL_NOTE_OWNER "Keel"
@@ -65,5 +67,48 @@ struct keel_note {
 /* Bounds of the manifest in memory (set by each platform's linker script). */
 extern const struct keel_note __keel_manifest_start[];
 extern const struct keel_note __keel_manifest_end[];
+
+/*
+ * For whoever reads a manifest back (the platforms from memory, the
+ * launcher from the file): true when the descriptor `desc` (exactly
+ * KEEL_NOTE_DESC_SIZE bytes, all read) holds a name as above, 1..31
+ * characters of [a-z0-9_] starting with a letter, with only NULs after
+ * it. Constant inputs only: not constant-time.
+ */
+static inline bool keel_note_name_valid(const char desc[KEEL_NOTE_DESC_SIZE])
+{
+	size_t len = 0;
+
+	while (len < KEEL_NOTE_DESC_SIZE && desc[len])
+		len++;
+	if (len == 0 || len == KEEL_NOTE_DESC_SIZE || desc[0] < 'a' || desc[0] > 'z')
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		char c = desc[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
+			return false;
+	}
+	for (size_t i = len; i < KEEL_NOTE_DESC_SIZE; i++) {
+		if (desc[i])
+			return false;
+	}
+	return true;
+}
+
+/* True when `note` has the sizes and the owner of a Keel note (namesz 5
+ * for "Keel" and its NUL, descsz KEEL_NOTE_DESC_SIZE). */
+static inline bool keel_note_is_keels(const struct keel_note *note)
+{
+	static const char owner[5] = KEEL_NOTE_OWNER;
+
+	if (note->namesz != sizeof(owner) || note->descsz != KEEL_NOTE_DESC_SIZE)
+		return false;
+	for (size_t i = 0; i < sizeof(owner); i++) {
+		if (note->name[i] != owner[i])
+			return false;
+	}
+	return true;
+}
 
 #endif

@@ -21,37 +21,6 @@
  * so this object file, and with it the note, is in every image. */
 TARGET_NOTE(PLATFORM_TARGET);
 
-#define NOTE_NAMESZ 5 /* "Keel" and its NUL */
-
-/* A NUL-terminated name within the descriptor, as manifest.h wants. */
-static bool valid_name(const char desc[KEEL_NOTE_DESC_SIZE])
-{
-	size_t len = 0;
-
-	while (len < KEEL_NOTE_DESC_SIZE && desc[len])
-		len++;
-	if (len == 0 || len == KEEL_NOTE_DESC_SIZE || desc[0] < 'a' || desc[0] > 'z')
-		return false;
-	for (size_t i = 0; i < len; i++) {
-		char c = desc[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
-			return false;
-	}
-	return true;
-}
-
-static bool owner_is_keel(const char *name)
-{
-	static const char owner[NOTE_NAMESZ] = KEEL_NOTE_OWNER;
-
-	for (unsigned i = 0; i < NOTE_NAMESZ; i++) {
-		if (name[i] != owner[i])
-			return false;
-	}
-	return true;
-}
-
 static void add_device(const struct keel_note *note)
 {
 	struct device *dev;
@@ -92,10 +61,9 @@ void manifest_check(void)
 		         "of notes",
 		         NULL);
 	for (; note < end; note++) {
-		if (note->namesz != NOTE_NAMESZ || note->descsz != KEEL_NOTE_DESC_SIZE ||
-		    !owner_is_keel(note->name))
+		if (!keel_note_is_keels(note))
 			platform_fail("the manifest (.note.keel) holds a note that is not Keel's", NULL);
-		if (!valid_name(note->desc))
+		if (!keel_note_name_valid(note->desc))
 			platform_fail("the manifest (.note.keel) holds an invalid name", NULL);
 		switch (note->type) {
 		case KEEL_NOTE_TARGET:

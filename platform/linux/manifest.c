@@ -12,45 +12,9 @@
  * this object file — and with it the note — is in every image. */
 KEEL__NOTE(target, KEEL_NOTE_TARGET, linux);
 
-#define NOTE_NAMESZ 5 /* "Keel" and its NUL */
-
 struct linux_device linux_devices[KEEL_MANIFEST_MAX];
 unsigned linux_ndevices;
 bool linux_hostnet;
-
-/* Names: 1..31 of [a-z0-9_], starting with a letter, NUL-padded to the end
- * of the descriptor. Returns false for anything else. */
-static bool valid_name(const char desc[KEEL_NOTE_DESC_SIZE])
-{
-	size_t len = 0;
-
-	while (len < KEEL_NOTE_DESC_SIZE && desc[len])
-		len++;
-	if (len == 0 || len == KEEL_NOTE_DESC_SIZE || desc[0] < 'a' || desc[0] > 'z')
-		return false;
-	for (size_t i = 0; i < len; i++) {
-		char c = desc[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
-			return false;
-	}
-	for (size_t i = len; i < KEEL_NOTE_DESC_SIZE; i++) {
-		if (desc[i])
-			return false;
-	}
-	return true;
-}
-
-static bool owner_is_keel(const char *name)
-{
-	static const char owner[NOTE_NAMESZ] = KEEL_NOTE_OWNER;
-
-	for (unsigned i = 0; i < NOTE_NAMESZ; i++) {
-		if (name[i] != owner[i])
-			return false;
-	}
-	return true;
-}
 
 static void add_device(const struct keel_note *note)
 {
@@ -89,11 +53,10 @@ void linux_manifest_load(void)
 		           "number of notes",
 		           NULL);
 	for (; note < end; note++) {
-		if (note->namesz != NOTE_NAMESZ || note->descsz != KEEL_NOTE_DESC_SIZE ||
-		    !owner_is_keel(note->name))
+		if (!keel_note_is_keels(note))
 			linux_fail("the manifest (.note.keel) holds a note that is not Keel's",
 			           NULL);
-		if (!valid_name(note->desc))
+		if (!keel_note_name_valid(note->desc))
 			linux_fail("the manifest (.note.keel) holds an invalid name", NULL);
 		switch (note->type) {
 		case KEEL_NOTE_TARGET:
