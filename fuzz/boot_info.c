@@ -59,7 +59,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (boot_info.memmap_absent && (kind != BOOT_PVH || boot_info.nram != 0))
 		abort();
 	for (unsigned i = 0; i < boot_info.nram; i++) {
-		const struct boot_ram *r = &boot_info.ram[i];
+		const struct mem_range *r = &boot_info.ram[i];
 
 		if (r->start >= r->end || (r->start | r->end) % PAGE_SIZE)
 			abort();

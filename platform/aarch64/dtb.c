@@ -251,7 +251,7 @@ static void use_node(const struct node *n)
 	if (n->device_type && str_eq(n->device_type, "memory")) {
 		for (unsigned i = 0; reg_at(n, i, &a, &s) && dt.nram < DT_RAM_MAX; i++) {
 			if (s && a + s > a)
-				dt.ram[dt.nram++] = (struct dt_range){ a, a + s };
+				dt.ram[dt.nram++] = (struct mem_range){ a, a + s };
 		}
 		return;
 	}

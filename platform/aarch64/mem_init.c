@@ -1,5 +1,6 @@
 /*
- * mem_init.c — the final page tables, and the choice of the heap.
+ * mem_init.c — the final page tables, over the pool and the heap that
+ * platform/common/mem_heap.c places.
  *
  *   .text                            read-only, executable
  *   notes, .rodata                   read-only, never executable
@@ -19,14 +20,11 @@
  */
 #include "platform_impl.h"
 
-#define HEAP_MIN (512u << 10)
 #define POOL_SPARE 32
 #define POOL_SPLIT_MAX 2048
 #define GICD_SIZE 0x10000
 #define GICC_SIZE 0x2000
 #define GICR_SIZE 0x20000 /* RD_base and SGI_base frames of one CPU */
-
-uintptr_t mem_heap_start, mem_heap_end;
 
 static uint64_t pool_pages(uint64_t heap_end, uint64_t heap_size)
 {
@@ -75,50 +73,11 @@ static void map_device(uint64_t addr, uint64_t size)
 	map(start, end, MAP_DEVICE);
 }
 
-static const char *kib(char buf[PLATFORM_NUM_BUF], uint64_t bytes)
-{
-	return platform_num(buf, bytes >> 10);
-}
-
 void mem_init(uintptr_t *heap_start, size_t *heap_size)
 {
-	uint64_t image_start = (uint64_t)(uintptr_t)__image_start;
 	uint64_t image_end = (uint64_t)(uintptr_t)__image_end;
-	const struct dt_range *home = NULL, *best = NULL;
-	uint64_t start = 0, size = 0, pool_end;
+	uint64_t pool_end = mem_place(dt.ram, dt.nram, VA_LIMIT, 4ull << 30, pool_pages);
 	uint64_t *root;
-	char num[PLATFORM_NUM_BUF];
-
-	for (unsigned i = 0; i < dt.nram; i++) {
-		const struct dt_range *r = &dt.ram[i];
-		uint64_t s = r->start > image_end ? r->start : image_end;
-
-		if (r->start <= image_start && image_end <= r->end)
-			home = r;
-		if (s < r->end && r->end - s > size) {
-			best = r;
-			start = s;
-			size = r->end - s;
-		}
-	}
-	if (!home)
-		platform_fail("the device tree's memory does not hold the image", NULL);
-	if (start + size > VA_LIMIT)
-		size = start < VA_LIMIT ? VA_LIMIT - start : 0;
-
-	pool_end = image_end + pool_pages(start + size, size) * PAGE_SIZE;
-	if (pool_end > home->end || pool_end > (4ull << 30))
-		platform_fail("too little memory for the page tables: ", kib(num, home->end - image_end),
-		         " KiB after the image", NULL);
-	if (best == home) {
-		start = pool_end;
-		size = best->end > pool_end ? best->end - pool_end : 0;
-	}
-	if (!best || size < HEAP_MIN)
-		platform_fail("only ", kib(num, size),
-		         " KiB of memory are left for the heap; Keel needs at least 512 KiB "
-		         "(give the machine more memory)",
-		         NULL);
 
 	mem_pool_init((uintptr_t)image_end, (uintptr_t)pool_end);
 	root = mem_new_table();
@@ -129,7 +88,7 @@ void mem_init(uintptr_t *heap_start, size_t *heap_size)
 	guard(__boot_stack_guard);
 	guard(__exception_stack_guard);
 	map(image_end, pool_end, MAP_RW);
-	map(start, start + size, MAP_RW);
+	map(mem_heap_start, mem_heap_end, MAP_RW);
 	map_device(dt.uart, PAGE_SIZE);
 	map_device(dt.rtc, PAGE_SIZE);
 	map_device(dt.gicd, GICD_SIZE);
@@ -145,24 +104,6 @@ void mem_init(uintptr_t *heap_start, size_t *heap_size)
 	sysreg_write(sctlr_el1, sysreg_read(sctlr_el1) | SCTLR_WXN);
 	__asm__ volatile("isb\n\ttlbi vmalle1\n\tdsb ish\n\tisb" ::: "memory");
 
-	mem_heap_start = (uintptr_t)start;
-	mem_heap_end = (uintptr_t)(start + size);
 	*heap_start = mem_heap_start;
-	*heap_size = (size_t)size;
-}
-
-void *mem_take(size_t size)
-{
-	uint64_t bytes = ((uint64_t)size + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1);
-	char num[PLATFORM_NUM_BUF];
-	void *p;
-
-	if (bytes > mem_heap_end - mem_heap_start ||
-	    mem_heap_end - mem_heap_start - bytes < HEAP_MIN)
-		platform_fail("too little memory for the devices' buffers: they need ", kib(num, bytes),
-		         " KiB more (give the machine more memory)", NULL);
-	mem_heap_end -= (uintptr_t)bytes;
-	p = (void *)mem_heap_end;
-	__builtin_memset(p, 0, (size_t)bytes);
-	return p;
+	*heap_size = mem_heap_end - mem_heap_start;
 }

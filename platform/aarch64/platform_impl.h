@@ -39,10 +39,6 @@
 #define DT_MMIO_MAX 32
 #define DT_BOOTARGS_MAX 1024
 
-struct dt_range {
-	uint64_t start, end; /* [start, end) */
-};
-
 /* One virtio-mmio transport: registers and its GIC interrupt ID. */
 struct dt_mmio {
 	uint64_t addr, size;
@@ -71,7 +67,7 @@ struct dt_pci {
 /* What the platform uses of the device tree, copied out of it before
  * its memory is handed to the heap. A missing device has addr 0. */
 struct dt_info {
-	struct dt_range ram[DT_RAM_MAX];
+	struct mem_range ram[DT_RAM_MAX];
 	unsigned nram;
 	char bootargs[DT_BOOTARGS_MAX];
 	bool bootargs_truncated;
@@ -233,9 +229,7 @@ bool mem_map_mmio(uint64_t phys, uint64_t len);
 void mem_flush_page(uintptr_t va);
 bool mem_is_mapped(uintptr_t addr, size_t len);
 bool mem_is_guard(uintptr_t addr);
-extern uintptr_t mem_heap_start, mem_heap_end;
-/* `size` bytes, page-aligned and zeroed, off the top of the heap. */
-void *mem_take(size_t size);
+/* The heap (mem_heap_start, mem_heap_end, mem_take): common.h. */
 
 /* ---- Interrupts and time (gic.c, clock.c, yield.c) -------------------------------- */
 

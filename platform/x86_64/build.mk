@@ -8,7 +8,8 @@ VIRTIO_SRCS := $(addprefix platform/virtio/,devices.c virtio.c virtio_blk.c virt
 	virtio_net.c virtio_pci.c virtio_rng.c)
 # The code every hypervisor target shares (platform/common/common.h), the
 # same way.
-COMMON_SRCS := platform/common/manifest.c platform/common/print.c platform/common/words.c
+COMMON_SRCS := platform/common/manifest.c platform/common/mem_heap.c platform/common/print.c \
+	platform/common/words.c
 $(patsubst %.c,$(B)/obj/%.o,$(VIRTIO_SRCS) $(COMMON_SRCS)): IMAGE_CFLAGS += -Iplatform/x86_64
 
 PLATFORM_SRCS := \

@@ -1,5 +1,6 @@
 /*
- * mem_init.c — the final page tables, and the choice of the heap.
+ * mem_init.c — the final page tables, over the pool and the heap that
+ * platform/common/mem_heap.c places.
  *
  * What is mapped, and how (everything else faults):
  *
@@ -24,7 +25,6 @@
  */
 #include "platform_impl.h"
 
-#define HEAP_MIN (512u << 10) /* platform.h: at least 512 KiB */
 /* Tables for device registers: the local APIC, the IOAPICs, and the
  * virtio devices' register windows (PCI: up to two BARs per device; a
  * window in a 2 MiB block of its own costs a table, one in a GiB of its
@@ -37,8 +37,6 @@
  * inside the first GiB, the only memory mapped while it is filled. */
 #define POOL_SPLIT_MAX 2048
 #define BOOT_MAPPED_END (1ull << 30)
-
-uintptr_t mem_heap_start, mem_heap_end;
 
 /*
  * Pages the pool needs so that no mapping can fail for lack of tables:
@@ -97,81 +95,20 @@ static void map_image(void)
 	guard(__ist_pf_guard);
 }
 
-static const char *kib(char buf[PLATFORM_NUM_BUF], uint64_t bytes)
-{
-	return platform_num(buf, bytes >> 10);
-}
-
 void mem_init(uintptr_t *heap_start, size_t *heap_size)
 {
-	uint64_t image_start = (uint64_t)(uintptr_t)__image_start;
 	uint64_t image_end = (uint64_t)(uintptr_t)__image_end;
-	const struct boot_ram *home = NULL, *best = NULL;
-	uint64_t start = 0, size = 0, pool_end;
+	uint64_t pool_end =
+	    mem_place(boot_info.ram, boot_info.nram, 1ull << 47, BOOT_MAPPED_END, pool_pages);
 	uint64_t *root;
-	char num[PLATFORM_NUM_BUF];
-
-	/* The heap: the largest usable range above the image. The pool
-	 * goes right after the image, in the range that holds it. */
-	for (unsigned i = 0; i < boot_info.nram; i++) {
-		const struct boot_ram *r = &boot_info.ram[i];
-		uint64_t s = r->start > image_end ? r->start : image_end;
-
-		if (r->start <= image_start && image_end <= r->end)
-			home = r;
-		if (s < r->end && r->end - s > size) {
-			best = r;
-			start = s;
-			size = r->end - s;
-		}
-	}
-	if (!home)
-		platform_fail("the memory map has no usable RAM where the image is loaded (1 MiB)",
-		         NULL);
-
-	pool_end = image_end + pool_pages(start + size, size) * PAGE_SIZE;
-	if (pool_end > BOOT_MAPPED_END)
-		platform_fail("internal error: the page-table pool would end beyond the first GiB",
-		         NULL);
-	if (pool_end > home->end)
-		platform_fail("too little memory for the page tables: ", kib(num, home->end - image_end),
-		         " KiB after the image", NULL);
-	if (best == home) {
-		start = pool_end;
-		size = best->end > pool_end ? best->end - pool_end : 0;
-	}
-	if (!best || size < HEAP_MIN)
-		platform_fail("only ", kib(num, size),
-		         " KiB of memory are left for the heap; Keel needs at least 512 KiB "
-		         "(give the machine more memory)",
-		         NULL);
 
 	mem_pool_init((uintptr_t)image_end, (uintptr_t)pool_end);
 	root = mem_new_table();
 	mem_set_root(root);
 	map_image();
 	map((void *)(uintptr_t)image_end, (void *)(uintptr_t)pool_end, MAP_RW);
-	map((void *)(uintptr_t)start, (void *)(uintptr_t)(start + size), MAP_RW);
+	map((void *)mem_heap_start, (void *)mem_heap_end, MAP_RW);
 	cpu_write_cr3((uint64_t)(uintptr_t)root);
-
-	mem_heap_start = (uintptr_t)start;
-	mem_heap_end = (uintptr_t)(start + size);
 	*heap_start = mem_heap_start;
-	*heap_size = (size_t)size;
-}
-
-void *mem_take(size_t size)
-{
-	uint64_t bytes = ((uint64_t)size + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1);
-	char num[PLATFORM_NUM_BUF];
-	void *p;
-
-	if (bytes > mem_heap_end - mem_heap_start ||
-	    mem_heap_end - mem_heap_start - bytes < HEAP_MIN)
-		platform_fail("too little memory for the devices' buffers: they need ", kib(num, bytes),
-		         " KiB more (give the machine more memory)", NULL);
-	mem_heap_end -= (uintptr_t)bytes;
-	p = (void *)mem_heap_end;
-	__builtin_memset(p, 0, (size_t)bytes);
-	return p;
+	*heap_size = mem_heap_end - mem_heap_start;
 }

@@ -46,11 +46,6 @@ enum boot_kind {
 #define BOOT_CMDLINE_MAX 1024
 #define BOOT_MEMMAP_MAX 32
 
-/* One range of the firmware's memory map; only usable RAM is kept. */
-struct boot_ram {
-	uint64_t start, end; /* [start, end), page-aligned inwards */
-};
-
 /*
  * What the loader told us, copied into the image's own memory before
  * anything is allocated: loaders put these structures in RAM we are about
@@ -65,7 +60,7 @@ struct boot_info {
 	char cmdline[BOOT_CMDLINE_MAX];
 	bool cmdline_has_name;
 	bool cmdline_truncated;
-	struct boot_ram ram[BOOT_MEMMAP_MAX];
+	struct mem_range ram[BOOT_MEMMAP_MAX]; /* usable RAM, page-aligned inwards */
 	unsigned nram;
 	/* PVH start info of version 0, or with no entries in its map. */
 	bool memmap_absent;
@@ -388,16 +383,7 @@ bool mem_is_mapped(uintptr_t addr, size_t len);
  * stack, by image.ld or kp_page_guard). */
 bool mem_is_guard(uintptr_t addr);
 
-/* The heap's bounds, for kp_page_guard to check against. */
-extern uintptr_t mem_heap_start, mem_heap_end;
-
-/*
- * Takes `size` bytes (rounded up to whole pages, page-aligned, zeroed)
- * off the top of the heap, for device rings and buffers; before
- * keel_start only (start.c hands the runtime what is left). Refuses to
- * boot when the heap would shrink below its minimum.
- */
-void *mem_take(size_t size);
+/* The heap (mem_heap_start, mem_heap_end, mem_take): common.h. */
 
 /* ---- Interrupts (intr.c, intr_stubs.S) ------------------------------------ */
 

@@ -13,7 +13,8 @@ XEN_SHARED_X86_64 := boot.S boot_info.c canary.c cmdline.c cpu.c cpu_random.c \
 
 # The code every hypervisor target shares (platform/common/common.h),
 # through x86_64's platform_impl.h, naming this target in the manifest.
-XEN_COMMON_SRCS := platform/common/manifest.c platform/common/print.c platform/common/words.c
+XEN_COMMON_SRCS := platform/common/manifest.c platform/common/mem_heap.c \
+	platform/common/print.c platform/common/words.c
 $(patsubst %.c,$(B)/obj/%.o,$(XEN_COMMON_SRCS)): IMAGE_CFLAGS += -Iplatform/x86_64
 PLATFORM_CFLAGS_TARGET := -DPLATFORM_TARGET=xen
 
