@@ -79,8 +79,9 @@ struct mem_range {
  * and the heap go: the pool at the image's end, in the range that holds
  * the image, pool_pages(heap_end, heap_size) pages long and ending by
  * `pool_limit` (what the boot tables map, where the pool is filled); the
- * heap in the largest range above the image, below `va_limit` (what the
- * tables can map), less the pool when that is the same range. Sets
+ * heap in the largest range above the image, counting only what lies
+ * below `va_limit` (what the tables can map), less the pool when that is
+ * the same range. Sets
  * mem_heap_start and mem_heap_end, and returns the pool's end. Refuses
  * to boot when the image lies in no range, the pool does not fit, or
  * less than MEM_HEAP_MIN is left for the heap.

@@ -30,19 +30,18 @@ uint64_t mem_place(const struct mem_range *ram, unsigned nram, uint64_t va_limit
 	for (unsigned i = 0; i < nram; i++) {
 		const struct mem_range *r = &ram[i];
 		uint64_t s = r->start > image_end ? r->start : image_end;
+		uint64_t e = r->end < va_limit ? r->end : va_limit; /* what can be mapped */
 
 		if (r->start <= image_start && image_end <= r->end)
 			home = r;
-		if (s < r->end && r->end - s > size) {
+		if (s < e && e - s > size) {
 			best = r;
 			start = s;
-			size = r->end - s;
+			size = e - s;
 		}
 	}
 	if (!home)
 		platform_fail("the memory map has no usable RAM where the image is loaded", NULL);
-	if (start + size > va_limit)
-		size = start < va_limit ? va_limit - start : 0;
 
 	pool_end = image_end + pool_pages(start + size, size) * PAGE_SIZE;
 	if (pool_end > pool_limit)
@@ -53,8 +52,10 @@ uint64_t mem_place(const struct mem_range *ram, unsigned nram, uint64_t va_limit
 		platform_fail("too little memory for the page tables: ",
 		              kib(num, home->end - image_end), " KiB after the image", NULL);
 	if (best == home) {
+		uint64_t end = start + size;
+
 		start = pool_end;
-		size = best->end > pool_end ? best->end - pool_end : 0;
+		size = end > pool_end ? end - pool_end : 0;
 	}
 	if (!best || size < MEM_HEAP_MIN)
 		platform_fail("only ", kib(num, size),
