@@ -12,8 +12,8 @@ $(XEN_T)/xenstore.test: tests/xen/xenstore_test.c platform/xen/xenstore.c platfo
 # netfront and blkfront against a fake backend, well-behaved or not,
 # each with the shared ring code they use (ring.c); and ring.c alone.
 UNIT_TESTS += $(XEN_T)/netfront.test $(XEN_T)/blkfront.test $(XEN_T)/ring.test
-XEN_FRONT_DEPS := tests/xen/frontend_stubs.h platform/xen/xen_impl.h platform/xen/xenstore.h \
-	platform/xen/ring.h platform/xen/ring.c
+XEN_FRONT_DEPS := tests/xen/frontend_stubs.h tests/xen/check.h platform/xen/xen_impl.h \
+	platform/xen/xenstore.h platform/xen/ring.h platform/xen/ring.c
 
 $(XEN_T)/netfront.test: tests/xen/netfront_test.c platform/xen/netfront.c $(XEN_FRONT_DEPS)
 	@mkdir -p $(@D)
