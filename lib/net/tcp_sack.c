@@ -98,6 +98,15 @@ static bool is_lost(const struct tcp_conn *c, const struct tcp_txcb *cb, uint32_
 	       sacked_above > 2 * (uint32_t)c->mss;
 }
 
+/*
+ * The walk stops early. First transmissions go out in sequence order and
+ * a retransmission goes later than the first copy, so a buffer that was
+ * sent once, no earlier than the RACK segment (by sent_after's order),
+ * has only buffers sent no earlier than itself after it in the queue:
+ * none of those can arm the timer. On a path without loss the first
+ * buffer in flight was sent after the last one delivered, and the walk
+ * ends there instead of going through the whole flight on every ACK.
+ */
 void tcp_rack_timer_update(struct tcp_conn *c)
 {
 	keel_time now = keel_now(), reo_wnd = tcp_rack_reo_wnd(c), next = KEEL_FOREVER;
@@ -106,6 +115,9 @@ void tcp_rack_timer_update(struct tcp_conn *c)
 		struct tcp_txcb *cb = txcb(b);
 		keel_time w;
 
+		if (!(cb->flags & TXCB_EVER_RETRANS) &&
+		    !sent_after(c->rack_sent, c->rack_end, cb->sent_at, cb->seq + cb->len))
+			break;
 		if ((cb->flags & TXCB_SACKED) || cb->sent_at < c->lost_before)
 			continue;
 		w = rack_wait(c, cb, now, reo_wnd);
