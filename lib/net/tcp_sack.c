@@ -210,40 +210,77 @@ void tcp_sack_timeout(struct tcp_conn *c)
 	c->lost_before = keel_now();
 }
 
-uint32_t tcp_sack_pipe(struct tcp_conn *c)
+/* The pipe from a walk of the flight, at s->now. */
+static void scan_walk(struct tcp_conn *c, struct tcp_sack_scan *s)
 {
-	uint32_t pipe = 0, sacked_seen = 0;
-	keel_time now = keel_now(), reo_wnd = tcp_rack_reo_wnd(c);
+	struct netbuf *b;
 
-	for (struct netbuf *b = c->sndq_head; b && seq_lt(txcb(b)->seq, c->snd_nxt); b = b->next) {
+	s->pipe = 0;
+	s->end_sacked = 0;
+	s->segs = c->sndq_segs;
+	for (b = c->sndq_head; b && seq_lt(txcb(b)->seq, c->snd_nxt); b = b->next) {
 		struct tcp_txcb *cb = txcb(b);
 
-		if (cb->flags & TXCB_SACKED) {
-			sacked_seen += cb->len;
-			continue;
-		}
-		if (!is_lost(c, cb, c->sacked_bytes - sacked_seen, now, reo_wnd))
-			pipe += cb->len;
+		if (cb->flags & TXCB_SACKED)
+			s->end_sacked += cb->len;
+		else if (!is_lost(c, cb, c->sacked_bytes - s->end_sacked, s->now, s->reo_wnd))
+			s->pipe += cb->len;
 	}
-	return pipe;
+	s->end = b;
+	s->hole = c->sndq_head;
+	s->hole_sacked = 0;
 }
 
-struct netbuf *tcp_sack_next_hole(struct tcp_conn *c)
+void tcp_sack_scan_start(struct tcp_conn *c, struct tcp_sack_scan *s)
 {
-	uint32_t sacked_seen = 0;
-	keel_time now = keel_now(), reo_wnd = tcp_rack_reo_wnd(c);
+	s->now = keel_now();
+	s->reo_wnd = tcp_rack_reo_wnd(c);
+	scan_walk(c, s);
+}
 
-	for (struct netbuf *b = c->sndq_head; b && seq_lt(txcb(b)->seq, c->snd_nxt); b = b->next) {
-		struct tcp_txcb *cb = txcb(b);
+struct netbuf *tcp_sack_scan_hole(struct tcp_conn *c, struct tcp_sack_scan *s)
+{
+	for (; s->hole && seq_lt(txcb(s->hole)->seq, c->snd_nxt); s->hole = s->hole->next) {
+		struct tcp_txcb *cb = txcb(s->hole);
 
-		if (cb->flags & TXCB_SACKED) {
-			sacked_seen += cb->len;
-			continue;
-		}
-		if (is_lost(c, cb, c->sacked_bytes - sacked_seen, now, reo_wnd))
-			return b;
+		if (cb->flags & TXCB_SACKED)
+			s->hole_sacked += cb->len;
+		else if (is_lost(c, cb, c->sacked_bytes - s->hole_sacked, s->now, s->reo_wnd))
+			return s->hole;
 	}
 	return NULL;
+}
+
+bool tcp_sack_scan_sent(struct tcp_conn *c, struct tcp_sack_scan *s, struct netbuf *hole)
+{
+	struct netbuf *b;
+
+	if (c->sndq_segs != s->segs) {
+		/* A buffer was split (a new one may stand before a buffer
+		 * kept here): walk again. Rare: buffers hold one MSS. */
+		scan_walk(c, s);
+		return true;
+	}
+	if (hole) {
+		/* It was lost, so not in the pipe; sent again, it is,
+		 * unless it still counts as lost. */
+		if (is_lost(c, txcb(hole), c->sacked_bytes - s->hole_sacked, s->now, s->reo_wnd))
+			return false;
+		s->pipe += txcb(hole)->len;
+		s->hole = hole->next;
+		return true;
+	}
+	/* New data: what went from `end` on joins the flight. */
+	for (b = s->end; b && seq_lt(txcb(b)->seq, c->snd_nxt); b = b->next) {
+		struct tcp_txcb *cb = txcb(b);
+
+		if (cb->flags & TXCB_SACKED)
+			s->end_sacked += cb->len;
+		else if (!is_lost(c, cb, c->sacked_bytes - s->end_sacked, s->now, s->reo_wnd))
+			s->pipe += cb->len;
+	}
+	s->end = b;
+	return true;
 }
 
 bool tcp_sack_head_lost(struct tcp_conn *c)

@@ -468,14 +468,15 @@ static keel_time ref_rack_at(const struct tcp_conn *c, unsigned *counted)
  * random (so probes, RACK and timeouts resend segments): after every
  * step, the timer tcp_rack_timer_update sets is the one the walk of the
  * whole flight gives. The run must meet timers armed by retransmitted
- * segments too, which lie beyond where the walk of first transmissions
- * stops.
+ * segments too. And after each ACK that finds the connection in
+ * recovery, the output has done its part (RFC 6675 5): no lost segment
+ * is left unsent while the pipe leaves room for it.
  */
 static void rack_timer_matches_walk(void)
 {
 	struct t_peer p;
 	struct tcp_conn *c;
-	unsigned armed = 0, by_retrans = 0, checked = 0;
+	unsigned armed = 0, by_retrans = 0, checked = 0, in_recovery = 0;
 
 	p_open(&p, lis, 61090, 90000);
 	c = p_conn(&p);
@@ -513,6 +514,17 @@ static void rack_timer_matches_walk(void)
 
 				p_sack(&p, ack, left ? rng(3) : 0, ack + 1448 * l, ack + 1448 * r,
 				       ack + 1448 * l2, ack + 1448 * r2);
+				if ((c->flags & (CONN_LIVE | CONN_IN_RECOVERY)) ==
+				    (CONN_LIVE | CONN_IN_RECOVERY)) {
+					struct tcp_sack_scan scan;
+					struct netbuf *hole;
+
+					tcp_sack_scan_start(c, &scan);
+					hole = tcp_sack_scan_hole(c, &scan);
+					CHECK(scan.pipe + c->mss > c->cwnd || !hole ||
+					      txcb(hole)->sent_at == keel_now());
+					in_recovery++;
+				}
 			}
 			break;
 		}
@@ -525,7 +537,7 @@ static void rack_timer_matches_walk(void)
 		checked++;
 		armed += at != 0;
 	}
-	CHECK(checked > 300 && armed > 20 && by_retrans > 0);
+	CHECK(checked > 300 && armed > 20 && by_retrans > 0 && in_recovery > 50);
 	p_finish(&p);
 }
 
