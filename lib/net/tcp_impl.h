@@ -634,12 +634,12 @@ void tcp_rack_dsack(struct tcp_conn *c);
  */
 struct tcp_sack_scan {
 	keel_time now, reo_wnd;
-	uint32_t pipe;          /* RFC 6675 pipe: bytes thought to be in the network */
-	uint32_t segs;          /* c->sndq_segs when positions were taken */
-	struct netbuf *end;     /* the first buffer past the flight (at snd_nxt) */
-	uint32_t end_sacked;    /* SACKed bytes below `end` */
-	struct netbuf *hole;    /* where the search for the next hole goes on */
-	uint32_t hole_sacked;   /* SACKed bytes below `hole` */
+	uint32_t pipe;        /* RFC 6675 pipe: bytes thought to be in the network */
+	uint32_t segs;        /* c->sndq_segs when positions were taken */
+	struct netbuf *end;   /* the first buffer past the flight (at snd_nxt) */
+	uint32_t end_sacked;  /* SACKed bytes below `end` */
+	struct netbuf *hole;  /* where the search for the next hole goes on */
+	uint32_t hole_sacked; /* SACKed bytes below `hole` */
 };
 void tcp_sack_scan_start(struct tcp_conn *c, struct tcp_sack_scan *s);
 /* The next hole to retransmit, or NULL. */

@@ -505,7 +505,8 @@ static void rack_timer_matches_walk(void)
 			h_advance((keel_time)(2000 + rng(2000)) * KEEL_USEC);
 			t_drain();
 			if (segs > 0 && c->snd_una != c->snd_max) {
-				uint32_t ack = c->snd_una + 1448 * (rng(4) == 0 ? rng(segs + 1) : 0);
+				uint32_t ack =
+				    c->snd_una + 1448 * (rng(4) == 0 ? rng(segs + 1) : 0);
 				uint32_t left = (c->snd_max - ack) / 1448;
 				uint32_t l = left ? rng(left) : 0;
 				uint32_t r = left ? l + 1 + rng(left - l) : 0;
