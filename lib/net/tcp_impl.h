@@ -625,10 +625,28 @@ void tcp_rack_timer_update(struct tcp_conn *c);
 /* A D-SACK block (RFC 2883) reported a spurious retransmission: widen
  * the reordering window (RFC 8985 6.2 step 4). */
 void tcp_rack_dsack(struct tcp_conn *c);
-/* RFC 6675 pipe: bytes thought to be in the network. */
-uint32_t tcp_sack_pipe(struct tcp_conn *c);
-/* The next hole to retransmit in recovery, or NULL. */
-struct netbuf *tcp_sack_next_hole(struct tcp_conn *c);
+/*
+ * What recovery sends next (RFC 6675 5), kept up to date while it sends,
+ * so that one round of output walks the flight about once instead of
+ * twice per segment sent. The clock is read once, at the start: what
+ * turns lost while the round runs is found at the next ACK or by the
+ * reordering timer.
+ */
+struct tcp_sack_scan {
+	keel_time now, reo_wnd;
+	uint32_t pipe;        /* RFC 6675 pipe: bytes thought to be in the network */
+	uint32_t segs;        /* c->sndq_segs when positions were taken */
+	struct netbuf *end;   /* the first buffer past the flight (at snd_nxt) */
+	uint32_t end_sacked;  /* SACKed bytes below `end` */
+	struct netbuf *hole;  /* where the search for the next hole goes on */
+	uint32_t hole_sacked; /* SACKed bytes below `hole` */
+};
+void tcp_sack_scan_start(struct tcp_conn *c, struct tcp_sack_scan *s);
+/* The next hole to retransmit, or NULL. */
+struct netbuf *tcp_sack_scan_hole(struct tcp_conn *c, struct tcp_sack_scan *s);
+/* After the hole (or, with NULL, new data) was sent. False: the hole
+ * still counts as lost, so sending more now would only repeat it. */
+bool tcp_sack_scan_sent(struct tcp_conn *c, struct tcp_sack_scan *s, struct netbuf *hole);
 /* Whether the first unacknowledged segment is lost (RFC 6675 IsLost, or
  * sent well before something that arrived). */
 bool tcp_sack_head_lost(struct tcp_conn *c);

@@ -626,25 +626,25 @@ static bool send_tso(struct tcp_conn *c, uint32_t cwnd_left)
  * room for a segment, retransmit the next lost hole, else send new data. */
 static bool sack_recovery_output(struct tcp_conn *c)
 {
+	struct tcp_sack_scan scan;
 	bool sent = false;
 
+	tcp_sack_scan_start(c, &scan);
 	for (unsigned guard = 0; guard < 1024; guard++) {
-		uint32_t pipe = tcp_sack_pipe(c);
 		struct netbuf *hole;
 
-		if (pipe + c->mss > c->cwnd)
+		if (scan.pipe + c->mss > c->cwnd)
 			break;
-		hole = tcp_sack_next_hole(c);
+		hole = tcp_sack_scan_hole(c, &scan);
 		if (hole && txcb(hole)->sent_at == keel_now())
 			break; /* sent this very instant: wait for news */
-		if (hole) {
+		if (hole)
 			tcp_retransmit_buf(c, hole);
-			sent = true;
-			continue;
-		}
-		if (!send_one_new(c, c->cwnd - pipe))
+		else if (!send_one_new(c, c->cwnd - scan.pipe))
 			break;
 		sent = true;
+		if (!tcp_sack_scan_sent(c, &scan, hole))
+			break;
 	}
 	return sent;
 }

@@ -98,6 +98,15 @@ static bool is_lost(const struct tcp_conn *c, const struct tcp_txcb *cb, uint32_
 	       sacked_above > 2 * (uint32_t)c->mss;
 }
 
+/*
+ * The walk stops early. First transmissions go out in sequence order and
+ * a retransmission goes later than the first copy, so a buffer that was
+ * sent once, no earlier than the RACK segment (by sent_after's order),
+ * has only buffers sent no earlier than itself after it in the queue:
+ * none of those can arm the timer. On a path without loss the first
+ * buffer in flight was sent after the last one delivered, and the walk
+ * ends there instead of going through the whole flight on every ACK.
+ */
 void tcp_rack_timer_update(struct tcp_conn *c)
 {
 	keel_time now = keel_now(), reo_wnd = tcp_rack_reo_wnd(c), next = KEEL_FOREVER;
@@ -106,6 +115,9 @@ void tcp_rack_timer_update(struct tcp_conn *c)
 		struct tcp_txcb *cb = txcb(b);
 		keel_time w;
 
+		if (!(cb->flags & TXCB_EVER_RETRANS) &&
+		    !sent_after(c->rack_sent, c->rack_end, cb->sent_at, cb->seq + cb->len))
+			break;
 		if ((cb->flags & TXCB_SACKED) || cb->sent_at < c->lost_before)
 			continue;
 		w = rack_wait(c, cb, now, reo_wnd);
@@ -198,40 +210,77 @@ void tcp_sack_timeout(struct tcp_conn *c)
 	c->lost_before = keel_now();
 }
 
-uint32_t tcp_sack_pipe(struct tcp_conn *c)
+/* The pipe from a walk of the flight, at s->now. */
+static void scan_walk(struct tcp_conn *c, struct tcp_sack_scan *s)
 {
-	uint32_t pipe = 0, sacked_seen = 0;
-	keel_time now = keel_now(), reo_wnd = tcp_rack_reo_wnd(c);
+	struct netbuf *b;
 
-	for (struct netbuf *b = c->sndq_head; b && seq_lt(txcb(b)->seq, c->snd_nxt); b = b->next) {
+	s->pipe = 0;
+	s->end_sacked = 0;
+	s->segs = c->sndq_segs;
+	for (b = c->sndq_head; b && seq_lt(txcb(b)->seq, c->snd_nxt); b = b->next) {
 		struct tcp_txcb *cb = txcb(b);
 
-		if (cb->flags & TXCB_SACKED) {
-			sacked_seen += cb->len;
-			continue;
-		}
-		if (!is_lost(c, cb, c->sacked_bytes - sacked_seen, now, reo_wnd))
-			pipe += cb->len;
+		if (cb->flags & TXCB_SACKED)
+			s->end_sacked += cb->len;
+		else if (!is_lost(c, cb, c->sacked_bytes - s->end_sacked, s->now, s->reo_wnd))
+			s->pipe += cb->len;
 	}
-	return pipe;
+	s->end = b;
+	s->hole = c->sndq_head;
+	s->hole_sacked = 0;
 }
 
-struct netbuf *tcp_sack_next_hole(struct tcp_conn *c)
+void tcp_sack_scan_start(struct tcp_conn *c, struct tcp_sack_scan *s)
 {
-	uint32_t sacked_seen = 0;
-	keel_time now = keel_now(), reo_wnd = tcp_rack_reo_wnd(c);
+	s->now = keel_now();
+	s->reo_wnd = tcp_rack_reo_wnd(c);
+	scan_walk(c, s);
+}
 
-	for (struct netbuf *b = c->sndq_head; b && seq_lt(txcb(b)->seq, c->snd_nxt); b = b->next) {
-		struct tcp_txcb *cb = txcb(b);
+struct netbuf *tcp_sack_scan_hole(struct tcp_conn *c, struct tcp_sack_scan *s)
+{
+	for (; s->hole && seq_lt(txcb(s->hole)->seq, c->snd_nxt); s->hole = s->hole->next) {
+		struct tcp_txcb *cb = txcb(s->hole);
 
-		if (cb->flags & TXCB_SACKED) {
-			sacked_seen += cb->len;
-			continue;
-		}
-		if (is_lost(c, cb, c->sacked_bytes - sacked_seen, now, reo_wnd))
-			return b;
+		if (cb->flags & TXCB_SACKED)
+			s->hole_sacked += cb->len;
+		else if (is_lost(c, cb, c->sacked_bytes - s->hole_sacked, s->now, s->reo_wnd))
+			return s->hole;
 	}
 	return NULL;
+}
+
+bool tcp_sack_scan_sent(struct tcp_conn *c, struct tcp_sack_scan *s, struct netbuf *hole)
+{
+	struct netbuf *b;
+
+	if (c->sndq_segs != s->segs) {
+		/* A buffer was split (a new one may stand before a buffer
+		 * kept here): walk again. Rare: buffers hold one MSS. */
+		scan_walk(c, s);
+		return true;
+	}
+	if (hole) {
+		/* It was lost, so not in the pipe; sent again, it is,
+		 * unless it still counts as lost. */
+		if (is_lost(c, txcb(hole), c->sacked_bytes - s->hole_sacked, s->now, s->reo_wnd))
+			return false;
+		s->pipe += txcb(hole)->len;
+		s->hole = hole->next;
+		return true;
+	}
+	/* New data: what went from `end` on joins the flight. */
+	for (b = s->end; b && seq_lt(txcb(b)->seq, c->snd_nxt); b = b->next) {
+		struct tcp_txcb *cb = txcb(b);
+
+		if (cb->flags & TXCB_SACKED)
+			s->end_sacked += cb->len;
+		else if (!is_lost(c, cb, c->sacked_bytes - s->end_sacked, s->now, s->reo_wnd))
+			s->pipe += cb->len;
+	}
+	s->end = b;
+	return true;
 }
 
 bool tcp_sack_head_lost(struct tcp_conn *c)

@@ -6,7 +6,8 @@
  * the window, recovery begun by an ACK that moves snd_una and not by
  * repeated ACKs that SACK nothing new, the tail loss
  * probe, CUBIC's reduction and its curve (RFC 9438), the handshake's RTT
- * sample, and the autotuned send and receive buffers.
+ * sample, and the autotuned send and receive buffers; and RACK's timer,
+ * whose walk of the queue stops early, against the whole walk.
  */
 #include "tcp_util.h"
 
@@ -376,6 +377,126 @@ static void autotuning(void)
 	p_finish(&p);
 }
 
+/* ---- RACK's timer against the walk of the whole flight ---------------------- */
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+
+static uint32_t rng(uint32_t n)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return (uint32_t)(rng_state % n);
+}
+
+static bool ref_sent_after(keel_time t1, uint32_t end1, keel_time t2, uint32_t end2)
+{
+	return t1 > t2 || (t1 == t2 && seq_gt(end1, end2));
+}
+
+/* The deadline RFC 8985 6.3 gives, from every buffer in flight: the
+ * earliest time one sent before the RACK segment, neither SACKed nor
+ * lost already, becomes lost. */
+static keel_time ref_rack_at(const struct tcp_conn *c, unsigned *counted)
+{
+	keel_time now = keel_now(), reo_wnd = tcp_rack_reo_wnd(c), next = KEEL_FOREVER;
+
+	for (struct netbuf *b = c->sndq_head; b && seq_lt(txcb(b)->seq, c->snd_nxt); b = b->next) {
+		const struct tcp_txcb *cb = txcb(b);
+		keel_time due;
+
+		if ((cb->flags & TXCB_SACKED) || cb->sent_at < c->lost_before || !c->rack_sent ||
+		    !ref_sent_after(c->rack_sent, c->rack_end, cb->sent_at, cb->seq + cb->len))
+			continue;
+		due = cb->sent_at + c->rack_rtt + reo_wnd;
+		if (due > now && due - now < next) {
+			next = due - now;
+			if (cb->flags & TXCB_EVER_RETRANS)
+				(*counted)++;
+		}
+	}
+	return next == KEEL_FOREVER ? 0 : now + next;
+}
+
+/*
+ * A peer that acknowledges and SACKs at random, with time passing at
+ * random (so probes, RACK and timeouts resend segments): after every
+ * step, the timer tcp_rack_timer_update sets is the one the walk of the
+ * whole flight gives. The run must meet timers armed by retransmitted
+ * segments too. And after each ACK that finds the connection in
+ * recovery, the output has done its part (RFC 6675 5): no lost segment
+ * is left unsent while the pipe leaves room for it.
+ */
+static void rack_timer_matches_walk(void)
+{
+	struct t_peer p;
+	struct tcp_conn *c;
+	unsigned armed = 0, by_retrans = 0, checked = 0, in_recovery = 0;
+
+	p_open(&p, lis, 61090, 90000);
+	c = p_conn(&p);
+	set_rtt(c, 4 * KEEL_MSEC);
+	c->cwnd = 64 * 1448;
+	p.wnd = 4096; /* 512 KiB */
+	for (unsigned step = 0; step < 1200 && (c->flags & CONN_LIVE); step++) {
+		uint32_t una = c->snd_una, segs = (c->snd_max - una) / 1448;
+		keel_time at;
+
+		switch (rng(4)) {
+		case 0:
+			if (segs < 48) {
+				long n = keel_write(p.flow, big, (1 + rng(16)) * 1448, keel_now());
+
+				/* or the send buffer is full */
+				CHECK(n > 0 || n == KEEL_ETIMEDOUT);
+				h_run();
+			}
+			break;
+		case 1:
+			h_advance((keel_time)rng(2000) * KEEL_USEC);
+			break;
+		default:
+			/* Round trips of 2 to 4 ms, so RACK's window is not 0. */
+			h_advance((keel_time)(2000 + rng(2000)) * KEEL_USEC);
+			t_drain();
+			if (segs > 0 && c->snd_una != c->snd_max) {
+				uint32_t ack =
+				    c->snd_una + 1448 * (rng(4) == 0 ? rng(segs + 1) : 0);
+				uint32_t left = (c->snd_max - ack) / 1448;
+				uint32_t l = left ? rng(left) : 0;
+				uint32_t r = left ? l + 1 + rng(left - l) : 0;
+				uint32_t l2 = left ? rng(left) : 0;
+				uint32_t r2 = left ? l2 + 1 + rng(left - l2) : 0;
+
+				p_sack(&p, ack, left ? rng(3) : 0, ack + 1448 * l, ack + 1448 * r,
+				       ack + 1448 * l2, ack + 1448 * r2);
+				if ((c->flags & (CONN_LIVE | CONN_IN_RECOVERY)) ==
+				    (CONN_LIVE | CONN_IN_RECOVERY)) {
+					struct tcp_sack_scan scan;
+					struct netbuf *hole;
+
+					tcp_sack_scan_start(c, &scan);
+					hole = tcp_sack_scan_hole(c, &scan);
+					CHECK(scan.pipe + c->mss > c->cwnd || !hole ||
+					      txcb(hole)->sent_at == keel_now());
+					in_recovery++;
+				}
+			}
+			break;
+		}
+		t_drain();
+		if (!(c->flags & CONN_LIVE) || c->snd_una == c->snd_max)
+			continue;
+		at = ref_rack_at(c, &by_retrans);
+		tcp_rack_timer_update(c);
+		CHECK(c->rack_at == at);
+		checked++;
+		armed += at != 0;
+	}
+	CHECK(checked > 300 && armed > 20 && by_retrans > 0 && in_recovery > 50);
+	p_finish(&p);
+}
+
 static void body(void *arg)
 {
 	struct keel_sockaddr at = { .addr = keel_addr_any4(), .port = T_PORT };
@@ -395,6 +516,7 @@ static void body(void *arg)
 	cubic_curve();
 	handshake_rtt();
 	autotuning();
+	rack_timer_matches_walk();
 	CHECK(t_stats(net).tcp_conns_live == 0);
 	CHECK(net->pool.free == net->pool.total);
 }
