@@ -60,7 +60,6 @@ extern struct keel_kv_static keel_site;
 /* Connections the stack takes past the server's bound, so that those
  * peers get a 503 from the server rather than a reset from the stack. */
 #define TCP_SLACK 16
-#define NOT_FOUND_PAGE "404.html"
 /*
  * Packet buffers of the direct stack. Data sent and not yet acknowledged
  * sits in them; lib/net shares them out per connection, and a client
@@ -81,64 +80,14 @@ extern struct keel_kv_static keel_site;
  * the pool above is what the connections share (keel/net.h). */
 #define SEND_BUFFER (1024 * 1024)
 
-static struct keel_http_static site = { &keel_site.kv, "index.html" };
+/* Unknown paths get the site's 404.html (keel_http_static). */
+static struct keel_http_static site = { &keel_site.kv, "index.html", "404.html" };
 static struct keel_net *net;
 static struct keel_http_server *server;     /* the site (over TLS when HTTPS is on) */
 static struct keel_http_server *redirector; /* plain HTTP when HTTPS is on */
 static unsigned https_public_port;
 static keel_time started;
 static char summary[METRICS_MAX]; /* the counters printed by --exit-after */
-
-/* ---- The site ------------------------------------------------------------- */
-
-/*
- * True when keel_http_static would find something to send for the path
- * part `rest` (the route's wildcard): the file, a folder's index, or a
- * folder named without its '/' (which it redirects). It decodes the path
- * as keel_http_static does; a path it would refuse (".." and the like)
- * names no key of the store, so it is not found here either.
- */
-static bool site_has(const char *rest)
-{
-	char key[KEEL_KV_KEY_MAX + 2];
-	size_t ilen = strlen(site.index);
-	struct keel_kv_value v;
-	long n = keel_http_percent_decode(rest, strlen(rest), key, sizeof(key));
-
-	if (n < 0)
-		return false;
-	if (n == 0 || key[n - 1] == '/') {
-		if ((size_t)n + ilen >= sizeof(key))
-			return false;
-		memcpy(key + n, site.index, ilen + 1);
-		return keel_kv_get(site.kv, key, (size_t)n + ilen, &v) == KEEL_OK;
-	}
-	if (keel_kv_get(site.kv, key, (size_t)n, &v) == KEEL_OK)
-		return true;
-	if ((size_t)n + 1 + ilen >= sizeof(key))
-		return false;
-	key[n] = '/';
-	memcpy(key + n + 1, site.index, ilen + 1);
-	return keel_kv_get(site.kv, key, (size_t)n + 1 + ilen, &v) == KEEL_OK;
-}
-
-/* 404 with the site's own page (a short text when the site has none). */
-static int not_found(struct keel_http_response *resp)
-{
-	struct keel_kv_value v;
-
-	if (keel_kv_get(site.kv, NOT_FOUND_PAGE, strlen(NOT_FOUND_PAGE), &v) != KEEL_OK ||
-	    !v.data || v.len > SIZE_MAX)
-		return keel_http_respond_status(resp, 404);
-	return keel_http_respond(resp, 404, v.content_type, v.data, (size_t)v.len);
-}
-
-static int serve_site(struct keel_http_request *req, struct keel_http_response *resp, void *arg)
-{
-	if (!site_has(keel_http_wildcard(req)))
-		return not_found(resp);
-	return keel_http_static(req, resp, arg);
-}
 
 /* ---- /metrics ------------------------------------------------------------- */
 
@@ -503,7 +452,7 @@ int main(int argc, char **argv)
 		return 1;
 	server = keel_http_server_new(&hc);
 	if (!server || keel_http_route(server, "GET", "/metrics", metrics, NULL) != KEEL_OK ||
-	    keel_http_route(server, "GET", "/*", serve_site, &site) != KEEL_OK) {
+	    keel_http_route(server, "GET", "/*", keel_http_static, &site) != KEEL_OK) {
 		printf("www: out of memory\n");
 		return 1;
 	}

@@ -300,6 +300,10 @@ int keel_http_respond_kv(struct keel_http_request *req, struct keel_http_respons
 struct keel_http_static {
 	struct keel_kv *kv;
 	const char *index; /* the key served for a folder ("index.html"); NULL: none */
+	/* The key of a page sent with status 404 for every path the store
+	 * has nothing for ("404.html"); NULL, or a value not held in
+	 * memory: a short text instead. */
+	const char *not_found;
 };
 
 /*
@@ -308,7 +312,7 @@ struct keel_http_static {
  * Paths that decode to an invalid key (NUL, "..", "." or empty components)
  * get 404. A path ending in '/' (or empty) serves the folder's index; a
  * folder asked for without its '/' is redirected (301) to it. `arg` is a
- * struct keel_http_static.
+ * struct keel_http_static; its not_found page answers every 404.
  */
 int keel_http_static(struct keel_http_request *req, struct keel_http_response *resp, void *arg);
 

@@ -206,6 +206,8 @@ int keel__timer_reserve(size_t slots);
 void keel__timer_set(struct keel_timer *t, keel_time deadline);
 void keel__timer_remove(struct keel_timer *t);
 void keel__timers_fire(void);
+/* True when the earliest timer's deadline has passed. */
+bool keel__timers_due(void);
 
 /* waitq.c */
 void keel__wait_timer_arm(struct keel_fiber *f, keel_time deadline);

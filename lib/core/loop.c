@@ -81,6 +81,7 @@ static void idle(void)
 int keel_loop_run(void)
 {
 	struct keel__core *c = &keel__core;
+	bool polled;
 
 	if (c->current)
 		KEEL_PANIC("keel_loop_run called from a fiber");
@@ -98,10 +99,19 @@ int keel_loop_run(void)
 		if (c->fibers_live == 0)
 			return KEEL_OK;
 		c->runs_since_loop = 0;
+		/*
+		 * Input that arrived while the fibers ran is taken in before
+		 * the timers that fell due meanwhile fire: a timer that stands
+		 * for silence (a retransmission, a timeout) must not fire for
+		 * an answer that is already here, unread.
+		 */
+		polled = c->watched && keel__timers_due();
+		if (polled)
+			poll_devices(0);
 		keel__timers_fire();
 		if (c->runq_len == 0)
 			idle();
-		else if (c->watched)
+		else if (c->watched && !polled)
 			poll_devices(0); /* a deadline in the past: poll, do not sleep */
 		c->round_left = c->runq_len;
 	}

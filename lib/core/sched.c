@@ -9,9 +9,9 @@
  */
 #include "core_impl.h"
 
-struct keel__core keel__core = {
-	.runq = { &keel__core.runq, &keel__core.runq },
-};
+/* All zero, so it takes no room in the image's file (.bss); the run
+ * queue's head is made on the first fiber made ready. */
+struct keel__core keel__core;
 
 /*
  * AddressSanitizer must be told when the stack changes under it, or it
@@ -94,6 +94,8 @@ void keel__sched_ready(struct keel_fiber *f)
 	struct keel__core *c = &keel__core;
 
 	f->state = KEEL__FIBER_RUNNABLE;
+	if (!c->runq.next)
+		list_init(&c->runq);
 	list_add_tail(&c->runq, &f->link);
 	c->runq_len++;
 }

@@ -147,6 +147,13 @@ bool keel_timer_armed(const struct keel_timer *t)
  * callbacks themselves wait for the next pass even if already due, so a
  * callback that re-arms itself for "now" cannot keep the loop here forever.
  */
+bool keel__timers_due(void)
+{
+	const struct keel__timer_heap *h = &keel__core.timers;
+
+	return h->len > 0 && h->slot[0].deadline <= keel_now();
+}
+
 void keel__timers_fire(void)
 {
 	struct keel__core *c = &keel__core;

@@ -159,6 +159,18 @@ int keel_http_respond_kv(struct keel_http_request *req, struct keel_http_respons
 	return respond_value(req, resp, kv, &v);
 }
 
+/* 404, with the store's page for it when st names one held in memory. */
+static int respond_not_found(struct keel_http_response *resp, const struct keel_http_static *st)
+{
+	struct keel_kv_value v;
+
+	if (!st->not_found ||
+	    keel_kv_get(st->kv, st->not_found, strlen(st->not_found), &v) != KEEL_OK || !v.data ||
+	    v.len > SIZE_MAX)
+		return keel_http_respond_status(resp, 404);
+	return keel_http_respond(resp, 404, v.content_type, v.data, (size_t)v.len);
+}
+
 /*
  * Turns the wildcard of the path into a key: percent-decoded, every
  * component non-empty and neither "." nor "..", no NUL (the decoder
@@ -198,12 +210,14 @@ int keel_http_static(struct keel_http_request *req, struct keel_http_response *r
 	}
 	n = path_to_key(keel_http_wildcard(req), key, sizeof(key));
 	if (n < 0)
-		return keel_http_respond_status(resp, 404);
+		return respond_not_found(resp, st);
 	if (n == 0 || key[n - 1] == '/') {
 		if (!ilen || (size_t)n + ilen >= sizeof(key))
-			return keel_http_respond_status(resp, 404);
+			return respond_not_found(resp, st);
 		memcpy(key + n, st->index, ilen + 1);
-		return keel_http_respond_kv(req, resp, st->kv, key);
+		if (keel_kv_get(st->kv, key, (size_t)n + ilen, &v) != KEEL_OK)
+			return respond_not_found(resp, st);
+		return respond_value(req, resp, st->kv, &v);
 	}
 	if (keel_kv_get(st->kv, key, (size_t)n, &v) == KEEL_OK)
 		return respond_value(req, resp, st->kv, &v);
@@ -221,7 +235,6 @@ int keel_http_static(struct keel_http_request *req, struct keel_http_response *r
 			if (keel_http_header_add(resp, "Location", loc) == KEEL_OK)
 				return keel_http_respond_status(resp, 301);
 		}
-		key[n] = 0;
 	}
-	return keel_http_respond_kv(req, resp, st->kv, key);
+	return respond_not_found(resp, st);
 }

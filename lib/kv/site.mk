@@ -11,7 +11,7 @@
 # serves it with
 #
 #     extern struct keel_kv_static keel_site;
-#     static struct keel_http_static site = {&keel_site.kv, "index.html"};
+#     static struct keel_http_static site = {&keel_site.kv, "index.html", "404.html"};
 #
 # It is rebuilt when a file or folder under the site is newer than the
 # generated source (a file added, removed or edited). SOURCE_DATE_EPOCH, when set, fixes the

@@ -24,6 +24,20 @@
  * data segments is acknowledged once, as a host's GRO would. Few enough
  * that a window of MTU-sized segments is acknowledged in time. */
 #define RX_OUTPUT_EVERY 16
+/*
+ * A wake-up reads until the device has nothing more, which costs one
+ * read that finds nothing (a system call on the linux target). When
+ * frames come one at a time (a single client waiting for each answer)
+ * that read is wasted on every request: after RX_LONE_TRUSTED wake-ups
+ * in a row that found one frame each, a wake-up reads one frame and
+ * returns. Nothing is lost: kp_yield() reports a device while it has
+ * input, so a frame left behind wakes the loop at once. Every
+ * RX_LONE_PROBE-th wake-up after that drains again, and finding more
+ * than one frame goes back to draining (and to answering a run of
+ * frames once).
+ */
+#define RX_LONE_TRUSTED 4
+#define RX_LONE_PROBE 8
 /* IPv4 needs at least 576-byte datagrams end to end (RFC 791). */
 #define MTU_MIN 576
 
@@ -33,33 +47,19 @@ static unsigned rx_bufs_wanted(const struct keel_net *net)
 	return (net->info.offloads & KP_NET_OFF_RX_GSO4) ? NET_RX_BUFS_MAX : 1;
 }
 
-/* Tops up the spare receive buffers; how many there are. Kept from one
- * read to the next of a wake-up (rx_release gives them back at its end),
- * so a burst of small frames costs one allocation each. */
-static unsigned rx_refill(struct keel_net *net)
-{
-	unsigned want = rx_bufs_wanted(net);
-
-	while (net->rx_nspare < want) {
-		struct netbuf *nb = netbuf_alloc(net);
-
-		if (!nb)
-			break;
-		net->rx_spare[net->rx_nspare++] = nb;
-	}
-	return net->rx_nspare;
-}
-
 /*
- * Takes the first `used` spare buffers out of the spare set (the frame
- * read into them), keeping the order of the others.
+ * Takes the `used` buffers a frame was read into out of the pool. They
+ * are the first of its free list (netbuf_peek gave them and nothing
+ * took a buffer since), so they come out in the order the frame fills.
  */
-static void rx_take(struct keel_net *net, struct netbuf **out, unsigned used)
+static void rx_take(struct keel_net *net, struct netbuf *const *peeked, struct netbuf **out,
+                    unsigned used)
 {
-	memcpy(out, net->rx_spare, used * sizeof(out[0]));
-	memmove(net->rx_spare, net->rx_spare + used,
-	        (net->rx_nspare - used) * sizeof(net->rx_spare[0]));
-	net->rx_nspare -= used;
+	for (unsigned i = 0; i < used; i++) {
+		out[i] = netbuf_alloc(net);
+		if (out[i] != peeked[i])
+			KEEL_PANIC("net: receive buffer %u is not the one read into", i);
+	}
 }
 
 /* Reads one frame and takes it in; false when no frame was read. */
@@ -67,9 +67,9 @@ static bool rx_one(struct keel_net *net, kp_handle h)
 {
 	const size_t cap = NETBUF_SIZE - NETBUF_HEADROOM;
 	struct kp_net_buf bufs[NET_RX_BUFS_MAX];
-	struct netbuf *got[NET_RX_BUFS_MAX];
+	struct netbuf *peeked[NET_RX_BUFS_MAX], *got[NET_RX_BUFS_MAX];
 	struct kp_net_meta meta;
-	unsigned n = rx_refill(net), used;
+	unsigned n = netbuf_peek(net, peeked, rx_bufs_wanted(net)), used;
 	size_t len = 0;
 
 	if (n == 0) {
@@ -85,11 +85,11 @@ static bool rx_one(struct keel_net *net, kp_handle h)
 		return true;
 	}
 	for (unsigned i = 0; i < n; i++)
-		bufs[i] = (struct kp_net_buf){ net->rx_spare[i]->data, cap };
+		bufs[i] = (struct kp_net_buf){ peeked[i]->buf + NETBUF_HEADROOM, cap };
 	if (kp_net_recv(h, bufs, n, &len, &meta) != KEEL_OK || len == 0 || len > n * cap)
 		return false;
 	used = (unsigned)((len + cap - 1) / cap);
-	rx_take(net, got, used);
+	rx_take(net, peeked, got, used);
 	for (unsigned i = 0; i < used; i++)
 		got[i]->len = (uint16_t)(len - i * cap < cap ? len - i * cap : cap);
 	if (!(net->info.offloads & KP_NET_OFF_RX_CSUM))
@@ -104,19 +104,18 @@ static bool rx_one(struct keel_net *net, kp_handle h)
 	return true;
 }
 
-static void rx_release(struct keel_net *net)
-{
-	while (net->rx_nspare > 0)
-		netbuf_free(net, net->rx_spare[--net->rx_nspare]);
-}
-
 static void dev_ready(kp_handle h, void *arg)
 {
 	struct keel_net *net = arg;
+	bool drain = net->rx_lone < RX_LONE_TRUSTED;
+	unsigned got = 0;
 
 	net->rx_deferring = true;
 	for (unsigned i = 0; i < RX_BATCH; i++) {
 		if (!rx_one(net, h))
+			break;
+		got++;
+		if (!drain)
 			break;
 		if ((i + 1) % RX_OUTPUT_EVERY == 0) {
 			net->rx_deferring = false;
@@ -126,7 +125,11 @@ static void dev_ready(kp_handle h, void *arg)
 	}
 	net->rx_deferring = false;
 	tcp_output_flush(net);
-	rx_release(net);
+	if (got > 1)
+		net->rx_lone = 0;
+	else if (got == 1)
+		net->rx_lone = net->rx_lone < RX_LONE_TRUSTED + RX_LONE_PROBE ? net->rx_lone + 1
+		                                                            : RX_LONE_TRUSTED - 1;
 }
 
 /*

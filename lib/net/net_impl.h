@@ -100,6 +100,9 @@ int netbuf_pool_init(struct netbuf_pool *pool, uint32_t count);
 /* A buffer with data = buf + NETBUF_HEADROOM, len 0, refs 1, flags 0;
  * NULL (and stats drop_no_buffer counted by the caller) when empty. */
 struct netbuf *netbuf_alloc(struct keel_net *net);
+/* The next n buffers netbuf_alloc() would give, in that order, into
+ * out[], left in the pool; how many (fewer when the pool has fewer). */
+unsigned netbuf_peek(const struct keel_net *net, struct netbuf **out, unsigned n);
 void netbuf_ref(struct netbuf *nb);
 /* Drops one reference; at zero the buffer returns to its pool. NULL-safe. */
 void netbuf_free(struct keel_net *net, struct netbuf *nb);
@@ -216,13 +219,11 @@ struct keel_net {
 	/* Random state for ISNs, ports, ids (seeded from kp_random). */
 	uint64_t rng[2];
 
-	/* Receiving (iface.c): buffers ready for the next frame; more than
-	 * one only when the device hands over large segments (gso.c). */
-	struct netbuf *rx_spare[NET_RX_BUFS_MAX];
-	unsigned rx_nspare;
 	/* Set while a run of frames is taken in: TCP then sends what they
 	 * call for once, after the last (tcp_output_flush; iface.c). */
 	bool rx_deferring;
+	/* Wake-ups in a row that found a single frame (iface.c). */
+	unsigned rx_lone;
 };
 
 /* Fast non-cryptographic randomness of the stack (ports, ids, jitter). */

@@ -48,6 +48,16 @@ struct netbuf *netbuf_alloc(struct keel_net *net)
 	return nb;
 }
 
+unsigned netbuf_peek(const struct keel_net *net, struct netbuf **out, unsigned n)
+{
+	struct netbuf *nb = net->pool.free_list;
+	unsigned got = 0;
+
+	for (; got < n && nb; got++, nb = nb->next)
+		out[got] = nb;
+	return got;
+}
+
 void netbuf_ref(struct netbuf *nb)
 {
 	if (nb->refs == UINT16_MAX)

@@ -3,7 +3,7 @@
  * without timers and watched devices forcing the loop between rounds),
  * callee-saved state across switches, stack sizes and alignment, spawning
  * from fibers and callbacks, spawn failure, platforms without guard pages,
- * and device watchers.
+ * device watchers, and input taken in before timers that fell due.
  */
 #include <stdint.h>
 #include <string.h>
@@ -409,6 +409,52 @@ static void devices(void)
 	CHECK(mock_last_deadline == KP_TIME_MAX);
 }
 
+/*
+ * Input that arrived while a fiber ran is taken in before a timer that
+ * fell due meanwhile: the timer stands for silence (a retransmission, a
+ * timeout), and the answer is already there.
+ */
+static char due_seen[4];
+static int due_n;
+
+static void due_input(kp_handle h, void *arg)
+{
+	due_seen[due_n++] = 'i';
+	keel_io_unwatch(h);
+}
+
+static struct keel_waitq due_q = KEEL_WAITQ_INIT(due_q);
+
+static void due_timer(struct keel_timer *t, void *arg)
+{
+	due_seen[due_n++] = 't';
+	keel_wake_all(&due_q);
+}
+
+static void busy_worker(void *arg)
+{
+	struct keel_timer *t = arg;
+
+	CHECK(keel_timer_arm(t, keel_now() + KEEL_MSEC) == KEEL_OK);
+	/* Busy past the deadline, and input comes meanwhile. */
+	mock_now += 5 * KEEL_MSEC;
+	mock_ready = 1u << 3;
+	CHECK(keel_wait(&due_q, KEEL_FOREVER) == KEEL_OK);
+}
+
+static void input_before_timers(void)
+{
+	struct keel_timer t;
+
+	keel_timer_init(&t, due_timer, NULL);
+	due_n = 0;
+	CHECK(keel_io_watch(3, due_input, NULL) == KEEL_OK);
+	CHECK(keel_fiber_spawn(busy_worker, &t, 0));
+	CHECK(keel_loop_run() == KEEL_OK);
+	CHECK(due_n == 2 && due_seen[0] == 'i' && due_seen[1] == 't');
+	CHECK(keel__core.watched == 0);
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -418,6 +464,7 @@ int main(void)
 	stacks();
 	spawning();
 	devices();
+	input_before_timers();
 	keel__stack_cache_drain();
 	CHECK(keel_fiber_count() == 0 && mock_guards_live == 0);
 	printf("PASS %s\n", test_name);

@@ -4,7 +4,8 @@
  * conditional requests of RFC 9110 section 13 (304, 412), single ranges
  * (206, 416, several ranges, If-Range), HEAD, the gzip variant with its
  * own ETag and Vary, and the mapping of paths to keys (index, redirect of
- * a folder, refusal of "..", ".", empty components and NUL).
+ * a folder, refusal of "..", ".", empty components and NUL), and the
+ * page a mount sends with every 404.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,9 +77,12 @@ static long far_read(struct keel_kv *kv, const struct keel_kv_value *v, bool gzi
 static const struct keel_kv_ops far_ops = { .get = far_get, .read = far_read };
 static struct keel_kv far = { &far_ops };
 
-static struct keel_http_static mount = { &site.kv, "index.html" };
-static struct keel_http_static far_mount = { &far, "index.html" };
-static struct keel_http_static no_index = { &site.kv, NULL };
+static struct keel_http_static mount = { &site.kv, "index.html", NULL };
+static struct keel_http_static far_mount = { &far, "index.html", NULL };
+static struct keel_http_static no_index = { &site.kv, NULL, NULL };
+static struct keel_http_static with_page = { &site.kv, "index.html", "dir/note.txt" };
+static struct keel_http_static far_page = { &far, "index.html", "dir/note.txt" };
+static struct keel_http_static bad_page = { &site.kv, "index.html", "no/such/page" };
 
 static int h_note(struct keel_http_request *req, struct keel_http_response *resp, void *arg)
 {
@@ -404,6 +408,46 @@ static void not_in_memory(void)
 	resp_free(&r);
 }
 
+/* A mount's not_found page answers every 404, when it is in memory. */
+static void not_found_page(void)
+{
+	static const char *const missing[] = { "/page/nothing", "/page/dir/nothing/", "/page/../index.html",
+		                               "/page/dir//note.txt", "/page/index.html%00" };
+	struct resp r;
+
+	for (size_t i = 0; i < sizeof(missing) / sizeof(missing[0]); i++) {
+		get("GET", missing[i], "", 404, &r);
+		body_is(&r, note_txt, 4);
+		header_is(&r, "Content-Type", "text/plain; charset=utf-8");
+		resp_free(&r);
+	}
+	get("HEAD", "/page/nothing", "", 404, &r);
+	header_is(&r, "Content-Length", "4");
+	CHECK(r.body_len == 0);
+	resp_free(&r);
+	/* What is there is served as without the page. */
+	get("GET", "/page/", "", 200, &r);
+	body_is(&r, index_html, 14);
+	resp_free(&r);
+	get("GET", "/page/dir", "", 301, &r);
+	resp_free(&r);
+	get("GET", "/page/dir/note.txt", "", 200, &r);
+	body_is(&r, note_txt, 4);
+	resp_free(&r);
+	/* A page whose bytes are not in memory, or that is not there: the
+	 * short text. */
+	get("GET", "/farpage/nothing", "", 404, &r);
+	CHECK(r.body_len != 4 || memcmp(r.body, note_txt, 4) != 0);
+	resp_free(&r);
+	get("GET", "/badpage/nothing", "", 404, &r);
+	CHECK(r.body_len > 0);
+	resp_free(&r);
+	/* Without a page, as before: the short text too. */
+	get("GET", "/nothing", "", 404, &r);
+	CHECK(r.body_len != 4 || memcmp(r.body, note_txt, 4) != 0);
+	resp_free(&r);
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
@@ -412,12 +456,16 @@ int main(void)
 	CHECK(keel_http_route(srv, "GET", "/direct", h_note, NULL) == KEEL_OK);
 	CHECK(keel_http_route(srv, "GET", "/far/*", keel_http_static, &far_mount) == KEEL_OK);
 	CHECK(keel_http_route(srv, "GET", "/bare/*", keel_http_static, &no_index) == KEEL_OK);
+	CHECK(keel_http_route(srv, "*", "/page/*", keel_http_static, &with_page) == KEEL_OK);
+	CHECK(keel_http_route(srv, "GET", "/farpage/*", keel_http_static, &far_page) == KEEL_OK);
+	CHECK(keel_http_route(srv, "GET", "/badpage/*", keel_http_static, &bad_page) == KEEL_OK);
 	CHECK(keel_http_route(srv, "*", "/*", keel_http_static, &mount) == KEEL_OK);
 	plain();
 	conditional();
 	ranges();
 	gzip_variant();
 	not_in_memory();
+	not_found_page();
 	mock_flow_free(&mf);
 	keel_http_server_free(srv);
 	printf("PASS %s\n", test_name);
