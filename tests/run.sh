@@ -7,6 +7,21 @@
 # script tests/*/*.t (run from the top folder with sh); exit status 0 is a
 # pass. Output of each goes to build/test-logs/NAME.log and is shown when
 # it fails. TESTS='pattern' runs only the tests whose name matches.
+#
+# TEST_JOBS=N runs up to N tests at once (default: the number of CPUs);
+# TEST_JOBS=1 runs them one after another, in order. The build steps
+# run first and one at a time. With N > 1:
+#   - the clang build runs as the first of the tests, beside them;
+#   - one more build step makes every fuzz target up front, and every
+#     `make` a test runs is serialised with the others (flock on
+#     build/test-make.lock): tests build their images in the same build
+#     folders, and two makes there at once would race;
+#   - the tests of ALONE below run after the others, one at a time with
+#     nothing else running: they measure time or CPU, load the machine on
+#     purpose, or pin work to CPUs;
+#   - the tests of FIRST start first (the longest ones), so that no long
+#     test is left to start last.
+# A line is printed as each test ends, so with N > 1 the order varies.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 logs=build/test-logs
@@ -16,48 +31,197 @@ passed=0
 failed=0
 failures=
 pattern=${TESTS:-}
+cpus=$(nproc 2>/dev/null || echo 2)
+jobs=${TEST_JOBS:-$cpus}
+case "$jobs" in
+'' | *[!0-9]* | 0*)
+	printf 'tests/run.sh: TEST_JOBS must be a whole number from 1, not "%s"\n' "$jobs" >&2
+	exit 2
+	;;
+esac
+
+# Run alone, each for the reason given. Others measure time too, with
+# bounds that a loaded machine does not reach: faultlink/faultlink (a
+# 2 s transfer may take 20 s), reliability/faults (a minute more than
+# each transfer needs), the idle tests of x86_64 and aarch64 (QEMU's CPU
+# time asleep against spinning, a ratio of ten).
+ALONE='
+e2e: reliability/attack   floods at a fixed rate, client and image pinned to CPUs 0 and 1
+e2e: reliability/load     1,000 connections of wrk pinned to CPU 0, the image to CPU 1
+e2e: xen/idle             a 3 s sleep in Xen under TCG timed against the host clock (-300..+1500 ms)
+e2e: xen/hello            three sleeps of up to 30 ms under Xen in TCG must end within 1 s
+'
+# Started first when N > 1, longest first.
+FIRST='
+e2e: xen/domu
+e2e: tls/testssl
+e2e: www/hostile
+e2e: tls/bearssl
+e2e: net/fuzz
+e2e: aarch64/www
+e2e: net/tcp_echo
+e2e: net/dhcp
+e2e: aarch64/net
+unit: store/crash
+'
 
 now_ms() { date +%s%3N; }
 
-# run_one NAME CMD...: runs one test, records its verdict.
-run_one() {
-	name=$1
-	shift
-	if [ -n "$pattern" ]; then
-		case "$name" in *$pattern*) ;; *) return 0 ;; esac
-	fi
-	log=$logs/$(printf '%s' "$name" | tr '/ ' '__').log
-	t0=$(now_ms)
-	"$@" >"$log" 2>&1
-	rc=$?
-	ms=$(($(now_ms) - t0))
-	if [ $rc -eq 0 ]; then
+selected() { # selected NAME: TESTS matches it
+	[ -z "$pattern" ] && return 0
+	case "$1" in *$pattern*) return 0 ;; esac
+	return 1
+}
+
+is_alone() {
+	printf '%s\n' "$ALONE" | grep -q "^$1  "
+}
+
+log_of() {
+	printf '%s/%s.log' "$logs" "$(printf '%s' "$1" | tr '/ ' '__')"
+}
+
+# report NAME STATUS MS LOG: counts and prints one verdict.
+report() {
+	if [ "$2" -eq 0 ]; then
 		passed=$((passed + 1))
-		printf 'PASS  %-40s %6d ms\n' "$name" "$ms"
+		printf 'PASS  %-40s %6d ms\n' "$1" "$3"
 	else
 		failed=$((failed + 1))
-		failures="$failures $name"
-		printf 'FAIL  %-40s %6d ms (exit %d)\n' "$name" "$ms" "$rc"
-		tail -n 40 "$log" | sed 's/^/      | /'
+		failures="$failures $1"
+		printf 'FAIL  %-40s %6d ms (exit %d)\n' "$1" "$3" "$2"
+		tail -n 40 "$4" | sed 's/^/      | /'
 	fi
 }
 
-jobs=$(nproc 2>/dev/null || echo 2)
-run_one "build: gcc -Werror (linux)" make -j"$jobs" all
-run_one "build: clang -Werror (linux)" make -j"$jobs" CC=clang BUILD_DIR=build/linux-clang libs examples
-run_one "build: unit tests (ASan+UBSan)" make -j"$jobs" unit
+# run_one NAME CMD...: runs one test now, records its verdict.
+run_one() {
+	name=$1
+	shift
+	selected "$name" || return 0
+	log=$(log_of "$name")
+	t0=$(now_ms)
+	"$@" >"$log" 2>&1
+	rc=$?
+	report "$name" "$rc" $(($(now_ms) - t0)) "$log"
+}
 
-for t in build/host/tests/*/*.test; do
-	[ -x "$t" ] || continue
-	n=${t#build/host/tests/}
-	run_one "unit: ${n%.test}" "$t"
-done
+# The suite's tests in order, one a line: NAME<TAB>FILE (unit tests first).
+list_tests() {
+	for t in build/host/tests/*/*.test; do
+		[ -x "$t" ] || continue
+		n=${t#build/host/tests/}
+		printf 'unit: %s\t%s\n' "${n%.test}" "$t"
+	done
+	for t in tests/*/*.t; do
+		[ -f "$t" ] || continue
+		n=${t#tests/}
+		printf 'e2e: %s\t%s\n' "${n%.t}" "$t"
+	done
+}
 
-for t in tests/*/*.t; do
-	[ -f "$t" ] || continue
-	n=${t#tests/}
-	run_one "e2e: ${n%.t}" sh "$t"
-done
+# run_file NAME FILE: runs a test the way its kind is run.
+run_file() {
+	case "$2" in
+	*.t) run_one "$1" sh "$2" ;;
+	*) run_one "$1" "$2" ;;
+	esac
+}
+
+clang_build="build: clang -Werror (linux)"
+clang_make() {
+	make -j"$cpus" CC=clang BUILD_DIR=build/linux-clang libs examples
+}
+run_one "build: gcc -Werror (linux)" make -j"$cpus" all
+[ "$jobs" -eq 1 ] && run_one "$clang_build" clang_make
+run_one "build: unit tests (ASan+UBSan)" make -j"$cpus" unit
+
+if [ "$jobs" -eq 1 ]; then
+	list_tests >"$logs/.list"
+	while IFS='	' read -r name file; do
+		run_file "$name" "$file" </dev/null
+	done <"$logs/.list"
+else
+	run_one "build: fuzz targets (clang, libFuzzer)" make -j"$cpus" fuzz
+
+	# Every make of a test goes through this one, which holds the lock
+	# for as long as the make runs; makes it starts (the examples, the
+	# recursive ones) find KEEL_MAKE_LOCKED set and run as they are.
+	real_make=$(command -v make) || { echo "tests/run.sh: make not found" >&2; exit 2; }
+	command -v flock >/dev/null || { echo "tests/run.sh: flock not found (util-linux)" >&2; exit 2; }
+	shim=$PWD/build/test-bin
+	mkdir -p "$shim"
+	cat >"$shim/make" <<EOF
+#!/bin/sh
+[ -n "\${KEEL_MAKE_LOCKED:-}" ] && exec "$real_make" "\$@"
+KEEL_MAKE_LOCKED=1 exec flock "$PWD/build/test-make.lock" "$real_make" "\$@"
+EOF
+	chmod +x "$shim/make"
+	PATH=$shim:$PATH
+	export PATH
+
+	all=$logs/.all
+	list_tests >"$all"
+	# Order: the clang build, FIRST, then the others as listed; ALONE
+	# ones apart. The clang build writes only its own folder (what it
+	# shares with the gcc build is up to date), so it runs unlocked, at
+	# the time the first tests mostly wait (the downloads of xen/domu).
+	printf '%s\tbuild-clang\n' "$clang_build" >"$logs/.pool"
+	: >"$logs/.alone"
+	printf '%s\n' "$FIRST" | while read -r first; do
+		[ -n "$first" ] && grep "^$first	" "$all"
+	done >>"$logs/.pool"
+	while IFS='	' read -r name file; do
+		selected "$name" || continue
+		if is_alone "$name"; then
+			printf '%s\t%s\n' "$name" "$file" >>"$logs/.alone"
+		elif ! grep -q "^$name	" "$logs/.pool"; then
+			printf '%s\t%s\n' "$name" "$file" >>"$logs/.pool"
+		fi
+	done <"$all"
+
+	# Each test runs in the background and, when it ends, writes
+	# "STATUS MS NAME" to the FIFO; a slot is free again when the line
+	# has been read (lines this short are written whole).
+	fifo=$logs/.done
+	rm -f "$fifo"
+	mkfifo "$fifo" || { echo "tests/run.sh: cannot make $fifo" >&2; exit 2; }
+	exec 3<>"$fifo"
+	running=0
+	collect() {
+		IFS=' ' read -r c_rc c_ms c_name <&3 || { echo "tests/run.sh: lost a test's verdict" >&2; exit 2; }
+		running=$((running - 1))
+		report "$c_name" "$c_rc" "$c_ms" "$(log_of "$c_name")"
+	}
+	while IFS='	' read -r name file; do
+		selected "$name" || continue
+		while [ "$running" -ge "$jobs" ]; do
+			collect
+		done
+		log=$(log_of "$name")
+		(
+			t0=$(now_ms)
+			case "$file" in
+			build-clang) export KEEL_MAKE_LOCKED=1 && clang_make >"$log" 2>&1 </dev/null 3>&- ;;
+			*.t) sh "$file" >"$log" 2>&1 </dev/null 3>&- ;;
+			*) "$file" >"$log" 2>&1 </dev/null 3>&- ;;
+			esac
+			rc=$?
+			printf '%d %d %s\n' "$rc" $(($(now_ms) - t0)) "$name" >&3
+		) &
+		running=$((running + 1))
+	done <"$logs/.pool"
+	while [ "$running" -gt 0 ]; do
+		collect
+	done
+	wait
+	exec 3>&-
+	rm -f "$fifo"
+
+	while IFS='	' read -r name file; do
+		run_file "$name" "$file" </dev/null
+	done <"$logs/.alone"
+fi
 
 [ -n "$failures" ] && printf 'failed:%s\n' "$failures"
 printf '%d passed, %d failed\n' "$passed" "$failed"

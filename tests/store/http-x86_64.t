@@ -45,6 +45,9 @@ url=http://127.0.0.1:$port
 # start ARGS...: boots the image on the disk (bounded), waiting for its
 # "serving" line.
 start() {
+	# A new file: the wait below must not find the line of the last
+	# boot before the background job has truncated it.
+	rm -f "$tmp/out"
 	timeout -k 5 300 "$QEMU_RUN" --net service=user:"$port"-80 --block storage="$disk" \
 		"$img" -- "$@" >"$tmp/out" 2>&1 </dev/null &
 	pid=$!

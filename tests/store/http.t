@@ -27,11 +27,14 @@ port=$((20000 + $$ % 10000))
 url=http://127.0.0.1:$port
 
 start() {
+	# A new file: the wait below must not find the line of the last
+	# boot before the background job has truncated it.
+	rm -f "$tmp/out"
 	timeout 60 "$launch" --block storage="$disk" "$img" -- --port="$port" --exit-after=50 \
 		>"$tmp/out" 2>&1 &
 	pid=$!
 	tries=0
-	until grep -q "^store: serving on" "$tmp/out"; do
+	until grep -q "^store: serving on" "$tmp/out" 2>/dev/null; do
 		tries=$((tries + 1))
 		[ $tries -le 100 ] || fail "the image did not start: $(cat "$tmp/out")"
 		sleep 0.05

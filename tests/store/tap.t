@@ -42,6 +42,9 @@ ip netns exec "$ns" ip addr add 10.0.0.1/24 dev "$tap" || fail "cannot address $
 ip netns exec "$ns" ip link set "$tap" up || fail "cannot bring $tap up"
 
 start() {
+	# A new file: the wait below must not find the line of the last
+	# boot before the background job has truncated it.
+	rm -f "$tmp/out"
 	timeout 120 ip netns exec "$ns" build/host/bin/keel-launch --net service=tap:"$tap" \
 		--block storage="$disk" "$img" -- --ipv4=10.0.0.2/24 --exit-after=100 "$@" \
 		>"$tmp/out" 2>&1 &

@@ -8,8 +8,13 @@ RUN_TIMEOUT=${RUN_TIMEOUT:-90}
 
 command -v qemu-system-x86_64 >/dev/null 2>&1 ||
 	fail "qemu-system-x86_64 is missing (Debian package qemu-system-x86)"
+# Tests running at once fetch it once: the first holds the lock, the
+# others wait for it and then find Xen there.
 if [ ! -r build/host/xen/xen ]; then
-	sh tools/fetch-xen.sh build/host/xen >/dev/null 2>&1 ||
+	command -v flock >/dev/null 2>&1 || fail "flock is missing (Debian package util-linux)"
+	mkdir -p build/host
+	flock build/host/xen-fetch.lock sh -c \
+		'[ -r build/host/xen/xen ] || sh tools/fetch-xen.sh build/host/xen' >/dev/null 2>&1 ||
 		fail "cannot fetch Xen with tools/fetch-xen.sh (Debian xen-hypervisor-4.17-amd64)"
 fi
 
