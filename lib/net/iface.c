@@ -107,7 +107,11 @@ static bool rx_one(struct keel_net *net, kp_handle h)
 static void dev_ready(kp_handle h, void *arg)
 {
 	struct keel_net *net = arg;
-	bool drain = net->rx_lone < RX_LONE_TRUSTED;
+	/* rx_lone: 0 .. TRUSTED-1 drain, then PROBE-1 wake-ups read one
+	 * frame each and the next (TRUSTED+PROBE-1) drains; after it, the
+	 * count goes back to TRUSTED. */
+	bool drain =
+	    net->rx_lone < RX_LONE_TRUSTED || net->rx_lone == RX_LONE_TRUSTED + RX_LONE_PROBE - 1;
 	unsigned got = 0;
 
 	net->rx_deferring = true;
@@ -128,8 +132,8 @@ static void dev_ready(kp_handle h, void *arg)
 	if (got > 1)
 		net->rx_lone = 0;
 	else if (got == 1)
-		net->rx_lone = net->rx_lone < RX_LONE_TRUSTED + RX_LONE_PROBE ? net->rx_lone + 1
-		                                                            : RX_LONE_TRUSTED - 1;
+		net->rx_lone = net->rx_lone + 1 < RX_LONE_TRUSTED + RX_LONE_PROBE ? net->rx_lone + 1
+		                                                                  : RX_LONE_TRUSTED;
 }
 
 /*

@@ -222,7 +222,8 @@ struct keel_net {
 	/* Set while a run of frames is taken in: TCP then sends what they
 	 * call for once, after the last (tcp_output_flush; iface.c). */
 	bool rx_deferring;
-	/* Wake-ups in a row that found a single frame (iface.c). */
+	/* Wake-ups in a row that found a single frame, counted round the
+	 * probing cycle (iface.c: RX_LONE_TRUSTED, RX_LONE_PROBE). */
 	unsigned rx_lone;
 };
 

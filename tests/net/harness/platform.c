@@ -19,6 +19,7 @@ size_t h_mtu = 1500;
 uint32_t h_offloads;
 int h_write_error = KEEL_OK;
 unsigned long h_tso_frames, h_partial_frames;
+unsigned long h_rx_reads;
 static struct kp_net_meta big_meta;
 static uint8_t *big_frame;
 static size_t big_len;
@@ -340,6 +341,7 @@ int kp_net_recv(kp_handle handle, const struct kp_net_buf *bufs, unsigned nbufs,
 	const uint8_t *data = big_frame ? big_frame : q ? q->data : NULL;
 	size_t flen = big_frame ? big_len : q ? q->len : 0, room = 0, done = 0;
 
+	h_rx_reads++;
 	if (handle != H_HANDLE || nbufs == 0 || nbufs > KP_NET_FRAGS_MAX)
 		return KEEL_EINVAL;
 	for (unsigned i = 0; i < nbufs; i++)
