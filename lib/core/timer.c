@@ -142,11 +142,7 @@ bool keel_timer_armed(const struct keel_timer *t)
 	return t->heap_index != TIMER_IDLE;
 }
 
-/*
- * Fires, in (deadline, seq) order, the timers due now. Timers armed by the
- * callbacks themselves wait for the next pass even if already due, so a
- * callback that re-arms itself for "now" cannot keep the loop here forever.
- */
+/* The heap's first slot is its earliest deadline. */
 bool keel__timers_due(void)
 {
 	const struct keel__timer_heap *h = &keel__core.timers;
@@ -154,6 +150,11 @@ bool keel__timers_due(void)
 	return h->len > 0 && h->slot[0].deadline <= keel_now();
 }
 
+/*
+ * Fires, in (deadline, seq) order, the timers due now. Timers armed by the
+ * callbacks themselves wait for the next pass even if already due, so a
+ * callback that re-arms itself for "now" cannot keep the loop here forever.
+ */
 void keel__timers_fire(void)
 {
 	struct keel__core *c = &keel__core;
