@@ -26,16 +26,13 @@ set -u
 
 [ "$(id -u)" -eq 0 ] || fail "net needs root (network namespace and TAP)"
 command -v ip >/dev/null || fail "the ip command (iproute2) is needed"
-command -v cc >/dev/null || fail "cc is needed to build tests/x86_64/framepeer.c"
 command -v socat >/dev/null || fail "socat is needed (examples/echo)"
 
 apps="tests/linux/netio tests/x86_64/netecho examples/echo"
 [ -f tests/net/ping/keel.mk ] && apps="$apps tests/net/ping"
 vm_build $apps
-mkdir -p build/host/bin
-cc -std=c11 -O2 -Wall -o build/host/bin/framepeer tests/x86_64/framepeer.c ||
-	fail "build of tests/x86_64/framepeer.c failed"
 peer=build/host/bin/framepeer
+make -s "$peer" >/dev/null || fail "build of tests/x86_64/framepeer.c failed"
 
 case "$VM_TARGET" in
 x86_64) variants="--machine_microvm --machine_q35" short=x ;;

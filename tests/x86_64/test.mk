@@ -1,7 +1,8 @@
 # Host unit tests of platform/x86_64 pieces that are plain C: the
 # command-line splitter, the boot information reader, the PV clock
-# arithmetic (shared with xen), and platform/common's heap placement. (The end-to-end tests, *.t, build x86_64
-# images themselves with make TARGET=x86_64 and run them under QEMU.)
+# arithmetic (shared with xen), and platform/common's heap placement.
+# (The end-to-end tests, *.t, build x86_64 images themselves with make
+# TARGET=x86_64 and run them under QEMU.)
 
 X86_64_T := $(H)/tests/x86_64
 UNIT_TESTS += $(X86_64_T)/cmdline.test $(X86_64_T)/boot_info.test $(X86_64_T)/pvclock.test \
@@ -34,3 +35,10 @@ $(X86_64_T)/mem_heap.test: tests/x86_64/mem_heap_test.c platform/common/mem_heap
 	$(HOSTCC) $(SAN_CFLAGS) -Iplatform/x86_64 -DPLATFORM_TARGET=x86_64 -no-pie \
 		-Wl,--defsym=__image_start=0x100000 -Wl,--defsym=__image_end=0x180000 -o $@ \
 		tests/x86_64/mem_heap_test.c platform/common/mem_heap.c platform/common/print.c
+
+# The host's side of tests/vm/net.sh (frames on an AF_PACKET socket),
+# made here so that the net tests of both targets, running at once, do
+# not write it at the same time (their makes are serialised).
+$(H)/bin/framepeer: tests/x86_64/framepeer.c
+	@mkdir -p $(@D)
+	$(HOSTCC) -std=c11 -O2 -Wall -o $@ $<
