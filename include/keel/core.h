@@ -4,9 +4,11 @@
  *
  * One core, cooperative, no locks. Fibers run until they block (keel_wait,
  * keel_sleep, keel_fiber_yield, or any call documented "may block"); the
- * event loop then runs the next runnable fiber. When none is runnable it
- * fires due timers, and when none is due it calls kp_yield() with the
- * earliest timer deadline, hands ready devices to their watchers, and goes
+ * event loop then runs the next runnable fiber. Between rounds it hands
+ * device input to the watchers and fires due timers, input first: a timer
+ * that fell due while fibers ran (a retransmission, a timeout) comes after
+ * the answer that arrived meanwhile. When nothing is runnable it sleeps in
+ * kp_yield() until the earliest timer deadline or device input, and goes
  * round again.
  *
  * Timer and device callbacks run on the loop's own stack, not in a fiber:
