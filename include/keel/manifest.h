@@ -73,7 +73,7 @@ extern const struct keel_note __keel_manifest_end[];
  * launcher from the file): true when the descriptor `desc` (exactly
  * KEEL_NOTE_DESC_SIZE bytes, all read) holds a name as above, 1..31
  * characters of [a-z0-9_] starting with a letter, with only NULs after
- * it. Constant inputs only: not constant-time.
+ * it. Not constant-time (a manifest holds nothing secret).
  */
 static inline bool keel_note_name_valid(const char desc[KEEL_NOTE_DESC_SIZE])
 {
