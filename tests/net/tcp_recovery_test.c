@@ -425,13 +425,15 @@ static keel_time ref_rack_at(const struct tcp_conn *c, unsigned *counted)
  * whole flight gives. The run must meet timers armed by retransmitted
  * segments too. And after each ACK that finds the connection in
  * recovery, the output has done its part (RFC 6675 5): no lost segment
- * is left unsent while the pipe leaves room for it.
+ * is left unsent while the pipe leaves room for it, and what it sent in
+ * recovery left the pipe within cwnd (the pipe it keeps as it sends is
+ * the pipe a walk of the flight finds).
  */
 static void rack_timer_matches_walk(void)
 {
 	struct t_peer p;
 	struct tcp_conn *c;
-	unsigned armed = 0, by_retrans = 0, checked = 0, in_recovery = 0;
+	unsigned armed = 0, by_retrans = 0, checked = 0, in_recovery = 0, sent_in_recovery = 0;
 
 	p_open(&p, lis, 61090, 90000);
 	c = p_conn(&p);
@@ -467,6 +469,7 @@ static void rack_timer_matches_walk(void)
 				uint32_t r = left ? l + 1 + rng(left - l) : 0;
 				uint32_t l2 = left ? rng(left) : 0;
 				uint32_t r2 = left ? l2 + 1 + rng(left - l2) : 0;
+				bool was_in = c->flags & CONN_IN_RECOVERY;
 
 				p_sack(&p, ack, left ? rng(3) : 0, ack + 1448 * l, ack + 1448 * r,
 				       ack + 1448 * l2, ack + 1448 * r2);
@@ -479,6 +482,13 @@ static void rack_timer_matches_walk(void)
 					hole = tcp_sack_scan_hole(c, &scan);
 					CHECK(scan.pipe + c->mss > c->cwnd || !hole ||
 					      txcb(hole)->sent_at == keel_now());
+					/* Nor more than cwnd: each segment went
+					 * with room for it in the pipe the output
+					 * kept up to date as it sent. */
+					if (was_in && h_tx_pending() > 0) {
+						CHECK(scan.pipe <= c->cwnd);
+						sent_in_recovery++;
+					}
 					in_recovery++;
 				}
 			}
@@ -493,7 +503,8 @@ static void rack_timer_matches_walk(void)
 		checked++;
 		armed += at != 0;
 	}
-	CHECK(checked > 300 && armed > 20 && by_retrans > 0 && in_recovery > 50);
+	CHECK(checked > 300 && armed > 20 && by_retrans > 0 && in_recovery > 50 &&
+	      sent_in_recovery > 20);
 	p_finish(&p);
 }
 
