@@ -10,10 +10,10 @@
  * bytes first fill the last buffer's room (so a response's head and the
  * start of its body still leave as one segment), then go by reference:
  * each further buffer of up to one MSS points into them (txcb.ext) and
- * carries only headroom. A writer blocks while the send buffer is full, while the
- * connection is at its share of the packet pool, or while it has queued
- * enough past the peer's window (tcp_share.c); a reader while nothing is
- * queued. Each call holds a reference to the connection while it runs,
+ * carries only headroom. A writer blocks while the send buffer is full,
+ * while the connection is at its share of the packet pool, or while it
+ * has queued enough past the peer's window (tcp_share.c); a reader while
+ * nothing is queued. Each call holds a reference to the connection while it runs,
  * so a close or reset meanwhile cannot free it under the caller.
  */
 #include <stdio.h>
