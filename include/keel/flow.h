@@ -55,6 +55,10 @@ struct keel_flow_ops {
 	/* See keel_flow_set() / keel_flow_get(). May be NULL: KEEL_ENOTSUP. */
 	int (*set)(struct keel_flow *f, enum keel_flow_opt opt, int value);
 	int (*get)(struct keel_flow *f, enum keel_flow_opt opt, int *value);
+	/* See keel_flow_write_static(). May be NULL: the flow then copies
+	 * the bytes as writev() does. */
+	long (*write_static)(struct keel_flow *f, const struct keel_iovec *head, size_t nhead,
+	                     const void *data, size_t len, keel_time deadline);
 	/* A one-line description of the endpoints ("10.0.0.2:80 <- 10.0.0.1:5012")
 	 * for logs; writes at most `len` bytes, NUL-terminated. May be NULL. */
 	void (*describe)(struct keel_flow *f, char *buf, size_t len);
@@ -98,6 +102,39 @@ static inline long keel_write(struct keel_flow *f, const void *buf, size_t len,
 	struct keel_iovec iov = {buf, len};
 
 	return f->ops->writev(f, &iov, 1, deadline);
+}
+
+/* Most head pieces keel_flow_write_static() takes. */
+#define KEEL_FLOW_STATIC_HEAD_MAX 7
+
+/*
+ * As keel_writev() of the `nhead` pieces at `head` (at most
+ * KEEL_FLOW_STATIC_HEAD_MAX; copied as writev copies them) followed by
+ * the `len` bytes at `data`, with the same return values, deadline and
+ * errors (KEEL_EINVAL for too many head pieces). The difference is the
+ * contract on `data`: the caller promises those bytes stay valid and
+ * unchanged for as long as the network stack runs (data still queued is
+ * sent after keel_close, and resent when lost) — in practice the image's
+ * read-only data, such as a compiled-in site. The flow may then queue
+ * references to them instead of a copy (the direct stack does, for all
+ * but the bytes that complete a partly filled segment); other flows copy
+ * them as keel_writev() does. Bytes a later call may change (a buffer
+ * reused, heap memory freed) MUST go through keel_writev(). May block.
+ */
+static inline long keel_flow_write_static(struct keel_flow *f, const struct keel_iovec *head,
+                                          size_t nhead, const void *data, size_t len,
+                                          keel_time deadline)
+{
+	struct keel_iovec iov[KEEL_FLOW_STATIC_HEAD_MAX + 1];
+
+	if (nhead > KEEL_FLOW_STATIC_HEAD_MAX)
+		return KEEL_EINVAL;
+	if (f->ops->write_static)
+		return f->ops->write_static(f, head, nhead, data, len, deadline);
+	for (size_t i = 0; i < nhead; i++)
+		iov[i] = head[i];
+	iov[nhead] = (struct keel_iovec){ data, len };
+	return f->ops->writev(f, iov, nhead + 1, deadline);
 }
 
 /*

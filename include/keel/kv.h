@@ -62,6 +62,11 @@ struct keel_kv_value {
 	uint64_t mtime;
 	/* The implementation's own reference, for read(). */
 	uintptr_t ref;
+	/* True when the bytes at data and gzip_data are the image's own
+	 * read-only data (the compiled-in store): valid and unchanged for the
+	 * image's whole run, so a server may send them by reference
+	 * (keel_flow_write_static). Every implementation sets it. */
+	bool data_static;
 };
 
 struct keel_kv_ops {

@@ -39,17 +39,9 @@ keel_time http_deadline(keel_time d)
 	return d >= KEEL_FOREVER - now ? KEEL_FOREVER : now + d;
 }
 
-int http_conn_writev(struct http_conn *c, const struct keel_iovec *iov, size_t n)
+/* What a write of `total` bytes that returned rc means for connection c. */
+static int write_done(struct http_conn *c, long rc, size_t total, keel_time deadline)
 {
-	keel_time deadline = http_deadline(c->srv->cfg.write_timeout);
-	size_t total = 0;
-	long rc;
-
-	if (c->broken)
-		return KEEL_ECLOSED;
-	for (size_t i = 0; i < n; i++)
-		total += iov[i].len;
-	rc = keel_writev(c->flow, iov, n, deadline);
 	if (rc >= 0 && (size_t)rc == total)
 		return KEEL_OK;
 	/* Cut short: the stream is no longer in a state we can describe. */
@@ -63,6 +55,32 @@ int http_conn_writev(struct http_conn *c, const struct keel_iovec *iov, size_t n
 		return KEEL_ETIMEDOUT;
 	}
 	return rc >= 0 ? KEEL_ECLOSED : (int)rc;
+}
+
+int http_conn_writev(struct http_conn *c, const struct keel_iovec *iov, size_t n)
+{
+	keel_time deadline = http_deadline(c->srv->cfg.write_timeout);
+	size_t total = 0;
+
+	if (c->broken)
+		return KEEL_ECLOSED;
+	for (size_t i = 0; i < n; i++)
+		total += iov[i].len;
+	return write_done(c, keel_writev(c->flow, iov, n, deadline), total, deadline);
+}
+
+int http_conn_write_static(struct http_conn *c, const struct keel_iovec *head, size_t nhead,
+                           const void *data, size_t len)
+{
+	keel_time deadline = http_deadline(c->srv->cfg.write_timeout);
+	size_t total = len;
+
+	if (c->broken)
+		return KEEL_ECLOSED;
+	for (size_t i = 0; i < nhead; i++)
+		total += head[i].len;
+	return write_done(c, keel_flow_write_static(c->flow, head, nhead, data, len, deadline),
+	                  total, deadline);
 }
 
 /* Reads what the flow has into the free end of the buffer. */

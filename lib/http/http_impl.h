@@ -379,6 +379,13 @@ struct http_conn {
 	struct keel_http_response resp;
 };
 
+/* response.c */
+/* keel_http_respond with a body of bytes that stay valid and unchanged for
+ * the image's run (a compiled-in store's), sent by reference where the
+ * flow can (keel_flow_write_static). */
+int http_respond_static(struct keel_http_response *r, int status, const char *content_type,
+                        const void *body, size_t len);
+
 /* conn.c */
 void http_conn_run(struct keel_http_server *s, struct keel_flow *flow);
 /* A deadline `d` from now. */
@@ -386,6 +393,11 @@ keel_time http_deadline(keel_time d);
 /* Writes all of iov on the connection within write_timeout; on failure
  * marks it broken. Returns KEEL_OK or the flow's error. */
 int http_conn_writev(struct http_conn *c, const struct keel_iovec *iov, size_t n);
+/* As http_conn_writev of the head pieces and then `len` bytes at `data`,
+ * which stay valid and unchanged for the image's run
+ * (keel_flow_write_static). */
+int http_conn_write_static(struct http_conn *c, const struct keel_iovec *head, size_t nhead,
+                           const void *data, size_t len);
 
 /* body.c */
 /* Sets up the request body after a head was checked. */

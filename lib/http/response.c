@@ -243,6 +243,35 @@ int keel_http_respond(struct keel_http_response *r, int status, const char *cont
 	return err;
 }
 
+int http_respond_static(struct keel_http_response *r, int status, const char *content_type,
+                        const void *body, size_t len)
+{
+	struct keel_iovec head[3];
+	size_t n = 0;
+	int err;
+
+	if (status == 204 || status == 304 || len == 0)
+		return keel_http_respond(r, status, content_type, body, len);
+	err = build_head(r, status, content_type, (int64_t)len);
+	if (err)
+		return err;
+	r->state = HTTP_RESP_DONE;
+	if (r->no_body)
+		return send_pieces(r, NULL, 0);
+	/* The head is copied, the body referenced (send_pieces' head). */
+	head[n++] = (struct keel_iovec){ r->line, r->line_len };
+	if (r->hdr_len)
+		head[n++] = (struct keel_iovec){ r->hdr, r->hdr_len };
+	head[n++] = (struct keel_iovec){ r->tail, r->tail_len };
+	r->head_pending = false;
+	err = http_conn_write_static(r->conn, head, n, body, len);
+	if (err == KEEL_OK) {
+		r->sent = len;
+		r->conn->srv->stats.body_bytes_out += len;
+	}
+	return err;
+}
+
 int keel_http_respond_status(struct keel_http_response *r, int status)
 {
 	char text[64];

@@ -18,7 +18,8 @@
 /* Largest piece read from a store whose bytes are not in memory. */
 #define STREAM_PIECE 4096
 
-/* Sends `len` bytes of the value from `offset`, from memory when there. */
+/* Sends `len` bytes of the value from `offset`, from memory when there,
+ * by reference when that memory is the image's own read-only data. */
 static int send_body(struct keel_http_response *resp, struct keel_kv *kv,
                      const struct keel_kv_value *v, bool gz, int status, const char *ctype,
                      uint64_t offset, uint64_t len)
@@ -27,6 +28,8 @@ static int send_body(struct keel_http_response *resp, struct keel_kv *kv,
 	char piece[STREAM_PIECE];
 	int err;
 
+	if (data && len <= SIZE_MAX && v->data_static)
+		return http_respond_static(resp, status, ctype, data + offset, (size_t)len);
 	if (data && len <= SIZE_MAX)
 		return keel_http_respond(resp, status, ctype, data + offset, (size_t)len);
 	if (len > INT64_MAX)

@@ -32,6 +32,7 @@ static void fill(const struct keel_kv_static_entry *e, struct keel_kv_value *out
 	out->etag = e->etag;
 	out->mtime = e->mtime;
 	out->ref = (uintptr_t)e;
+	out->data_static = true;
 }
 
 /* The first entry whose key is not below `key`. */

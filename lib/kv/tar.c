@@ -421,6 +421,7 @@ static void fill(struct tar_kv *t, const struct tar_entry *e, struct keel_kv_val
 	out->etag = e->etag;
 	out->mtime = e->mtime;
 	out->ref = (uintptr_t)e;
+	out->data_static = false;
 }
 
 static int tar_get(struct keel_kv *kv, const char *key, size_t len, struct keel_kv_value *out)

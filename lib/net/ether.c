@@ -115,30 +115,40 @@ int eth_output(struct keel_net *net, struct netbuf *nb, const uint8_t dst[6], ui
 	return err;
 }
 
-int eth_output_tso(struct keel_net *net, struct netbuf *nb, const uint8_t dst[6],
-                   const struct kp_net_frag *tail, unsigned ntail, uint16_t gso_size)
+int eth_output_frags(struct keel_net *net, struct netbuf *nb, const uint8_t dst[6],
+                     const struct kp_net_frag *tail, unsigned ntail, uint16_t gso_size)
 {
+	static const uint8_t zeros[ETH_FRAME_MIN];
 	struct kp_net_frag frags[KP_NET_FRAGS_MAX];
 	struct kp_net_meta meta;
-	size_t total;
+	unsigned nfrags = ntail + 1;
+	size_t total = nb->len;
+
 	int err;
 
-	if (ntail + 1 > KP_NET_FRAGS_MAX || !(nb->flags & NETBUF_CSUM_PARTIAL) ||
-	    !push_header(net, nb, dst, ETH_TYPE_IPV4)) {
+	for (unsigned i = 0; i < ntail; i++)
+		total += tail[i].len;
+	if (ntail + 2 > KP_NET_FRAGS_MAX || (gso_size && !(nb->flags & NETBUF_CSUM_PARTIAL)) ||
+	    (!gso_size && total > net->info.mtu) || !push_header(net, nb, dst, ETH_TYPE_IPV4)) {
 		net->stats.drop_other++;
 		netbuf_free(net, nb);
 		return KEEL_EINVAL;
 	}
+	total += ETH_HLEN;
 	frags[0] = (struct kp_net_frag){ nb->data, nb->len };
-	total = nb->len;
-	for (unsigned i = 0; i < ntail; i++) {
+	for (unsigned i = 0; i < ntail; i++)
 		frags[i + 1] = tail[i];
-		total += tail[i].len;
+	if (!gso_size && total < ETH_FRAME_MIN) {
+		/* A runt padded as a NIC would, with a piece of zeros. */
+		frags[nfrags++] = (struct kp_net_frag){ zeros, ETH_FRAME_MIN - total };
+		total = ETH_FRAME_MIN;
 	}
 	tx_meta(nb, &meta);
-	meta.flags |= KP_NET_F_TSO4;
-	meta.gso_size = gso_size;
-	err = kp_net_send(net->dev, frags, ntail + 1, &meta);
+	if (gso_size) {
+		meta.flags |= KP_NET_F_TSO4;
+		meta.gso_size = gso_size;
+	}
+	err = kp_net_send(net->dev, frags, nfrags, meta.flags ? &meta : NULL);
 	count_out(net, err, total);
 	netbuf_free(net, nb);
 	return err;

@@ -185,9 +185,16 @@ bool ipv4_tso_ready(struct keel_net *net, uint32_t dst_be, uint8_t hop_mac[6])
 	return arp_lookup(net, ipv4_next_hop(net, dst_be), hop_mac);
 }
 
-int ipv4_output_tso(struct keel_net *net, struct netbuf *nb, const struct kp_net_frag *tail,
-                    unsigned ntail, size_t tail_len, uint16_t gso_size, uint32_t src_be,
-                    uint32_t dst_be, const uint8_t hop_mac[6])
+bool ipv4_hop_ready(struct keel_net *net, uint32_t dst_be, uint8_t hop_mac[6])
+{
+	uint32_t hop = ipv4_next_hop(net, dst_be);
+
+	return hop != 0 && arp_lookup(net, hop, hop_mac);
+}
+
+int ipv4_output_frags(struct keel_net *net, struct netbuf *nb, const struct kp_net_frag *tail,
+                      unsigned ntail, size_t tail_len, uint16_t gso_size, uint32_t src_be,
+                      uint32_t dst_be, const uint8_t hop_mac[6])
 {
 	size_t total = IPV4_HLEN + nb->len + tail_len;
 	uint8_t *h;
@@ -200,6 +207,9 @@ int ipv4_output_tso(struct keel_net *net, struct netbuf *nb, const struct kp_net
 	/* The device gives each segment it cuts the next identification. */
 	write_header(h, (uint16_t)total, net->ip_id, IPV4_DF, IPV4_DEFAULT_TTL, IP_PROTO_TCP,
 	             src_be, dst_be);
-	net->ip_id = (uint16_t)(net->ip_id + (tail_len + nb->len) / gso_size + 1);
-	return eth_output_tso(net, nb, hop_mac, tail, ntail, gso_size);
+	if (gso_size)
+		net->ip_id = (uint16_t)(net->ip_id + (tail_len + nb->len) / gso_size + 1);
+	else
+		net->ip_id++;
+	return eth_output_frags(net, nb, hop_mac, tail, ntail, gso_size);
 }

@@ -12,7 +12,7 @@
  *     answers a run of frames of one batch once (tcp_output_soon).
  *   - Offloads (platform.h), used only when the device offers them: TCP
  *     sends partial checksums and runs of full send-queue buffers as one
- *     large segment (tcp_output.c, eth_output_tso); a large segment the
+ *     large segment (tcp_output.c, eth_output_frags); a large segment the
  *     device hands over lies in several buffers and is taken apart into
  *     ordinary segments, one per buffer (gso.c); a checksum the device
  *     vouches for is not verified again (NETBUF_CSUM_VERIFIED).
@@ -246,14 +246,16 @@ extern const uint8_t eth_broadcast[6];
  * prepended here). Consumes nb. */
 int eth_output(struct keel_net *net, struct netbuf *nb, const uint8_t dst[6], uint16_t type);
 /*
- * As eth_output, for a TCP/IPv4 segment larger than the MTU that the
- * device cuts into segments of gso_size payload (KP_NET_F_TSO4): nb holds
- * the headers (checksum partial) and the first payload bytes, `tail` the
- * rest of the payload (ntail < KP_NET_FRAGS_MAX pieces, not owned, only
- * read before it returns). Consumes nb.
+ * As eth_output, for an IPv4 datagram whose payload lies partly outside
+ * nb: nb holds the headers and maybe the first payload bytes, `tail` the
+ * rest (ntail + 1 < KP_NET_FRAGS_MAX pieces, not owned, only read before
+ * it returns). With gso_size 0 the whole is one frame of at most the MTU;
+ * else a TCP/IPv4 segment larger than the MTU that the device cuts into
+ * segments of gso_size payload (KP_NET_F_TSO4; checksum partial).
+ * Consumes nb.
  */
-int eth_output_tso(struct keel_net *net, struct netbuf *nb, const uint8_t dst[6],
-                   const struct kp_net_frag *tail, unsigned ntail, uint16_t gso_size);
+int eth_output_frags(struct keel_net *net, struct netbuf *nb, const uint8_t dst[6],
+                     const struct kp_net_frag *tail, unsigned ntail, uint16_t gso_size);
 
 /*
  * A large TCP/IPv4 segment the device handed over (KP_NET_F_GSO4), in
@@ -322,17 +324,20 @@ int ipv4_output(struct keel_net *net, struct netbuf *nb, uint8_t proto, uint32_t
 		uint32_t dst_be, uint8_t ttl);
 
 /*
- * A TCP segment larger than the MTU (nb: the TCP header and the first
- * payload bytes; tail: the rest) for the device to cut into segments of
- * gso_size payload. Only when ipv4_tso_ready() said yes just before.
- * Consumes nb.
+ * A TCP segment whose payload lies partly outside nb (nb: the TCP header
+ * and maybe the first payload bytes; tail: the rest): with gso_size 0 one
+ * segment that fits the MTU, sent once ipv4_hop_ready() said yes just
+ * before; else one larger than the MTU for the device to cut into
+ * segments of gso_size payload, once ipv4_tso_ready() said yes. Consumes nb.
  */
-int ipv4_output_tso(struct keel_net *net, struct netbuf *nb, const struct kp_net_frag *tail,
-                    unsigned ntail, size_t tail_len, uint16_t gso_size, uint32_t src_be,
-                    uint32_t dst_be, const uint8_t hop_mac[6]);
+int ipv4_output_frags(struct keel_net *net, struct netbuf *nb, const struct kp_net_frag *tail,
+                      unsigned ntail, size_t tail_len, uint16_t gso_size, uint32_t src_be,
+                      uint32_t dst_be, const uint8_t hop_mac[6]);
 /* Whether a segment to dst_be may go as one large segment now: the device
  * takes them and the next hop's MAC is known; *hop_mac is then set. */
 bool ipv4_tso_ready(struct keel_net *net, uint32_t dst_be, uint8_t hop_mac[6]);
+/* Whether the next hop's MAC towards dst_be is known (*hop_mac is then set). */
+bool ipv4_hop_ready(struct keel_net *net, uint32_t dst_be, uint8_t hop_mac[6]);
 
 /* The next hop towards dst_be: dst itself when on the local subnet or a
  * broadcast, else the gateway; 0 when there is no route. */

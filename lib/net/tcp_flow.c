@@ -6,10 +6,14 @@
  * writev() copies into send buffers of one MSS each, with headroom for
  * the headers (the one send copy), appending to the last buffer while it
  * has room and was never sent, so small writes coalesce (Nagle does the
- * rest). A writer blocks while the send buffer is full, while the
- * connection is at its share of the packet pool, or while it has queued
- * enough past the peer's window (tcp_share.c); a reader while nothing is
- * queued. Each call holds a reference to the connection while it runs,
+ * rest). write_static() does the same for its head pieces; its static
+ * bytes first fill the last buffer's room (so a response's head and the
+ * start of its body still leave as one segment), then go by reference:
+ * each further buffer of up to one MSS points into them (txcb.ext) and
+ * carries only headroom. A writer blocks while the send buffer is full,
+ * while the connection is at its share of the packet pool, or while it
+ * has queued enough past the peer's window (tcp_share.c); a reader while
+ * nothing is queued. Each call holds a reference to the connection while it runs,
  * so a close or reset meanwhile cannot free it under the caller.
  */
 #include <stdio.h>
@@ -107,7 +111,8 @@ static size_t tail_room(const struct tcp_conn *c)
 	struct netbuf *t = c->sndq_tail;
 	size_t room;
 
-	if (!t || seq_lt(txcb(t)->seq, c->snd_max) || t->refs != 1 || txcb(t)->len >= c->mss)
+	if (!t || seq_lt(txcb(t)->seq, c->snd_max) || t->refs != 1 || txcb(t)->ext ||
+	    txcb(t)->len >= c->mss)
 		return 0;
 	room = c->mss - txcb(t)->len;
 	if (room > netbuf_tailroom(t))
@@ -115,10 +120,14 @@ static size_t tail_room(const struct tcp_conn *c)
 	return room;
 }
 
-static long tcp_flow_writev(struct keel_flow *f, const struct keel_iovec *iov, size_t iovcnt,
-                            keel_time deadline)
+/*
+ * Queues the pieces iov[0..iovcnt) in order: those before `ref_from` are
+ * copied, the others, which stay valid and unchanged for the stack's
+ * life, are referenced once the last buffer is full.
+ */
+static long write_pieces(struct tcp_conn *c, const struct keel_iovec *iov, size_t iovcnt,
+                         size_t ref_from, keel_time deadline)
 {
-	struct tcp_conn *c = conn_of(f);
 	struct tcp_state *ts = tcp_of(c->net);
 	size_t total = 0;
 	int err = 0;
@@ -129,14 +138,20 @@ static long tcp_flow_writev(struct keel_flow *f, const struct keel_iovec *iov, s
 		size_t left = iov[i].len;
 
 		while (left > 0) {
-			size_t space, room, n;
+			size_t space, room, n, need;
 			struct netbuf *t;
+			bool by_ref;
 
 			err = write_error(c);
 			if (err)
 				break;
 			space = c->sndbuf > c->sndq_bytes ? c->sndbuf - c->sndq_bytes : 0;
-			if (space == 0) {
+			room = tail_room(c);
+			/* A referenced buffer is never appended to, so it is
+			 * made whole (one MSS, or the rest) or not at all. */
+			by_ref = i >= ref_from && room == 0;
+			need = by_ref ? (left < c->mss ? left : c->mss) : 1;
+			if (space < need) {
 				tcp_output(c);
 				if (keel_wait(&c->wr_wait, deadline) == KEEL_ETIMEDOUT) {
 					err = KEEL_ETIMEDOUT;
@@ -144,7 +159,6 @@ static long tcp_flow_writev(struct keel_flow *f, const struct keel_iovec *iov, s
 				}
 				continue;
 			}
-			room = tail_room(c);
 			if (room == 0 && tcp_share_window_full(c)) {
 				/* The peer does not read: wait for its window. */
 				tcp_output(c);
@@ -184,6 +198,16 @@ static long tcp_flow_writev(struct keel_flow *f, const struct keel_iovec *iov, s
 				c->sndq_tail = nb;
 				if (!c->send_next)
 					c->send_next = nb;
+				if (by_ref) {
+					txcb(nb)->ext = p;
+					txcb(nb)->len = (uint16_t)need;
+					c->write_seq += (uint32_t)need;
+					c->sndq_bytes += (uint32_t)need;
+					p += need;
+					left -= need;
+					total += need;
+					continue;
+				}
 				room = tail_room(c);
 			}
 			t = c->sndq_tail;
@@ -206,6 +230,25 @@ static long tcp_flow_writev(struct keel_flow *f, const struct keel_iovec *iov, s
 	if (total > 0)
 		return (long)total;
 	return err;
+}
+
+static long tcp_flow_writev(struct keel_flow *f, const struct keel_iovec *iov, size_t iovcnt,
+                            keel_time deadline)
+{
+	return write_pieces(conn_of(f), iov, iovcnt, iovcnt, deadline);
+}
+
+static long tcp_flow_write_static(struct keel_flow *f, const struct keel_iovec *head, size_t nhead,
+                                  const void *data, size_t len, keel_time deadline)
+{
+	struct keel_iovec iov[KEEL_FLOW_STATIC_HEAD_MAX + 1];
+
+	if (nhead > KEEL_FLOW_STATIC_HEAD_MAX)
+		return KEEL_EINVAL;
+	for (size_t i = 0; i < nhead; i++)
+		iov[i] = head[i];
+	iov[nhead] = (struct keel_iovec){ data, len };
+	return write_pieces(conn_of(f), iov, nhead + 1, nhead, deadline);
 }
 
 /* ---- shutdown and close --------------------------------------------------------------- */
@@ -358,6 +401,7 @@ static void tcp_flow_describe(struct keel_flow *f, char *buf, size_t len)
 const struct keel_flow_ops tcp_flow_ops = {
 	.read = tcp_flow_read,
 	.writev = tcp_flow_writev,
+	.write_static = tcp_flow_write_static,
 	.shutdown = tcp_flow_shutdown,
 	.close = tcp_flow_close,
 	.set = tcp_flow_set,

@@ -217,7 +217,14 @@ enum tcp_txcb_flags {
 	TXCB_EVER_RETRANS = 1 << 2, /* ever sent twice (Karn: no RTT sample) */
 };
 
-/* A send-queue buffer: payload bytes [seq, seq + len) at buf + off. */
+/*
+ * A send-queue buffer: payload bytes [seq, seq + len) at buf + off, or,
+ * when `ext` is set, at ext: memory outside the pool that the application
+ * promised stays valid and unchanged (keel_flow_write_static). Such a
+ * buffer holds no payload of its own, only room for the headers, which
+ * are built at buf + off; the payload goes to the device as a second
+ * piece of the frame.
+ */
 struct tcp_txcb {
 	uint32_t seq;
 	uint16_t off;
@@ -225,7 +232,10 @@ struct tcp_txcb {
 	uint8_t flags;
 	uint8_t pad_[7];
 	keel_time sent_at; /* last transmission */
+	const uint8_t *ext;
 };
+
+_Static_assert(sizeof(struct tcp_txcb) <= NETBUF_CB_SIZE, "tcp_txcb must fit netbuf.cb");
 
 /* A receive-queue buffer: payload bytes [seq, seq + nb->len) at nb->data;
  * `fin` marks an out-of-order segment that carried FIN. */
@@ -237,6 +247,13 @@ struct tcp_rxcb {
 static inline struct tcp_txcb *txcb(struct netbuf *nb)
 {
 	return (struct tcp_txcb *)(void *)nb->cb;
+}
+/* Where the payload of send-queue buffer nb starts. */
+static inline const uint8_t *tx_payload(struct netbuf *nb)
+{
+	const struct tcp_txcb *cb = txcb(nb);
+
+	return cb->ext ? cb->ext : nb->buf + cb->off;
 }
 static inline struct tcp_rxcb *rxcb(struct netbuf *nb)
 {
@@ -557,11 +574,13 @@ int tcp_build_header(struct keel_net *net, struct netbuf *nb, uint16_t sport_be,
                      uint32_t seq, uint32_t ack, uint8_t flags, uint16_t wnd,
                      const struct tcp_opts_out *opts);
 /* The TCP checksum field of the segment in nb plus `more` payload bytes
- * that follow elsewhere (only with the device's help). */
+ * that follow elsewhere: at `more_data` when not NULL (summed here unless
+ * the device finishes the sum), else only with the device's help. */
 void tcp_set_csum(struct keel_net *net, struct netbuf *nb, uint32_t src_be, uint32_t dst_be,
-                  size_t more);
+                  const void *more_data, size_t more);
 /* Splits send-queue buffer b after `keep` bytes (the smaller part is copied
- * to a fresh buffer). Returns the buffer holding the first `keep` bytes,
+ * to a fresh buffer; for a buffer of outside memory only the reference
+ * is). Returns the buffer holding the first `keep` bytes,
  * or NULL when the pool is empty. */
 struct netbuf *tcp_split_buf(struct tcp_conn *c, struct netbuf *b, uint32_t keep);
 /* Fills the options of a non-SYN segment of c with `payload` bytes;

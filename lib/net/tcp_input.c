@@ -282,12 +282,18 @@ static keel_time ack_send_queue(struct tcp_conn *c, uint32_t ack)
 			netbuf_free(c->net, b);
 			continue;
 		}
-		cb->off = (uint16_t)(cb->off + (ack - cb->seq));
+		if (cb->ext) {
+			/* Outside memory: the headroom stays where it is. */
+			cb->ext += ack - cb->seq;
+		} else {
+			cb->off = (uint16_t)(cb->off + (ack - cb->seq));
+			b->data = b->buf + cb->off;
+		}
 		cb->len = (uint16_t)(end - ack);
 		c->sndq_bytes -= ack - cb->seq;
 		cb->seq = ack;
-		b->data = b->buf + cb->off;
-		b->len = cb->len;
+		if (!cb->ext)
+			b->len = cb->len;
 		break;
 	}
 	return ambiguous ? 0 : sent;

@@ -13,6 +13,13 @@
  * When only part of a buffer may be sent (a small window, a shrunken
  * MSS) the buffer is split first; the smaller part is copied. That is the
  * one place payload is copied a second time, and only on those paths.
+ *
+ * A buffer of outside memory (txcb.ext, keel_flow_write_static) is sent
+ * the same way, except that its header is built in the buffer's own
+ * headroom and the payload is handed to the device as a second piece of
+ * the frame; splitting it copies nothing. When the next hop's MAC is not
+ * known (ARP must queue the frame) the payload is copied into the buffer
+ * for that one transmission.
  */
 #include "tcp_impl.h"
 
@@ -51,7 +58,7 @@ int tcp_xmit(struct keel_net *net, struct netbuf *nb, uint32_t src_be, uint32_t 
 		netbuf_free(net, nb);
 		return KEEL_EINVAL;
 	}
-	tcp_set_csum(net, nb, src_be, dst_be, 0);
+	tcp_set_csum(net, nb, src_be, dst_be, NULL, 0);
 	net->stats.tcp_out++;
 	if (flags & TCP_RST)
 		net->stats.tcp_resets_out++;
@@ -62,11 +69,11 @@ int tcp_xmit(struct keel_net *net, struct netbuf *nb, uint32_t src_be, uint32_t 
  * The checksum of the segment in nb (data at the TCP header) followed by
  * `more` payload bytes elsewhere: whole, or, when the device offers to
  * finish it, only the pseudo-header sum (NETBUF_CSUM_PARTIAL), which
- * saves reading the payload once more. `more` > 0 only with the device's
- * help.
+ * saves reading the payload once more. Without the device's help the
+ * bytes elsewhere must be given (more_data).
  */
 void tcp_set_csum(struct keel_net *net, struct netbuf *nb, uint32_t src_be, uint32_t dst_be,
-                  size_t more)
+                  const void *more_data, size_t more)
 {
 	uint16_t l4_len = (uint16_t)(nb->len + more);
 	uint32_t pseudo = inet_pseudo_sum(src_be, dst_be, IP_PROTO_TCP, l4_len);
@@ -77,7 +84,13 @@ void tcp_set_csum(struct keel_net *net, struct netbuf *nb, uint32_t src_be, uint
 		csum = (uint16_t)~inet_fold(pseudo);
 	} else {
 		nb->flags &= (uint16_t)~NETBUF_CSUM_PARTIAL;
-		csum = inet_fold(inet_sum(nb->data, nb->len, pseudo));
+		uint32_t sum = inet_sum(nb->data, nb->len, pseudo);
+
+		/* The header's length is a multiple of 4, so the payload's
+		 * sum continues it. */
+		if (more_data)
+			sum = inet_sum(more_data, more, sum);
+		csum = inet_fold(sum);
 	}
 	__builtin_memcpy(nb->data + 16, &csum, 2);
 }
@@ -285,6 +298,31 @@ static struct netbuf *copy_payload(struct keel_net *net, const uint8_t *src, uin
 	return nb;
 }
 
+/* tcp_split_buf of a buffer of outside memory: the back becomes a new
+ * buffer pointing further into the same memory. */
+static struct netbuf *split_ext(struct tcp_conn *c, struct netbuf *b, uint32_t keep)
+{
+	struct tcp_txcb *cb = txcb(b);
+	struct netbuf *nb = netbuf_alloc(c->net);
+
+	if (!nb) {
+		c->net->stats.drop_no_buffer++;
+		return NULL;
+	}
+	c->sndq_segs++;
+	*txcb(nb) = *cb;
+	txcb(nb)->seq = cb->seq + keep;
+	txcb(nb)->off = (uint16_t)(nb->data - nb->buf);
+	txcb(nb)->len = (uint16_t)(cb->len - keep);
+	txcb(nb)->ext = cb->ext + keep;
+	cb->len = (uint16_t)keep;
+	nb->next = b->next;
+	b->next = nb;
+	if (c->sndq_tail == b)
+		c->sndq_tail = nb;
+	return b;
+}
+
 struct netbuf *tcp_split_buf(struct tcp_conn *c, struct netbuf *b, uint32_t keep)
 {
 	struct tcp_txcb *cb = txcb(b);
@@ -293,6 +331,8 @@ struct netbuf *tcp_split_buf(struct tcp_conn *c, struct netbuf *b, uint32_t keep
 
 	if (keep == 0 || keep >= cb->len)
 		return b;
+	if (cb->ext)
+		return split_ext(c, b, keep);
 	if (keep <= cb->len - keep) {
 		/* The front is smaller: copy it into a new buffer before b. */
 		struct netbuf *prev = queue_prev(c, b);
@@ -337,6 +377,38 @@ struct netbuf *tcp_split_buf(struct tcp_conn *c, struct netbuf *b, uint32_t keep
 }
 
 /*
+ * Sends the segment of buffer b of outside memory (cb: its control block;
+ * b holds a reference for the layers below, consumed here): header in b,
+ * payload from cb->ext as a second piece of the frame.
+ */
+static void xmit_ext(struct tcp_conn *c, struct netbuf *b, const struct tcp_txcb *cb, uint8_t flags,
+                     uint16_t wnd, const struct tcp_opts_out *o)
+{
+	struct keel_net *net = c->net;
+	struct kp_net_frag payload = { cb->ext, cb->len };
+	uint8_t hop_mac[6];
+
+	if (!ipv4_hop_ready(net, c->remote_ip_be, hop_mac)) {
+		/* ARP may hold the frame past this call: copy the payload in,
+		 * so the frame is whole in the buffer as any other. */
+		memcpy(b->data, cb->ext, cb->len);
+		tcp_xmit(net, b, c->local_ip_be, c->remote_ip_be, c->local_port_be,
+		         c->remote_port_be, cb->seq, c->rcv_nxt, flags, wnd, o);
+		return;
+	}
+	b->len = 0;
+	if (tcp_build_header(net, b, c->local_port_be, c->remote_port_be, cb->seq, c->rcv_nxt,
+	                     flags, wnd, o) != KEEL_OK) {
+		netbuf_free(net, b);
+		return;
+	}
+	tcp_set_csum(net, b, c->local_ip_be, c->remote_ip_be, cb->ext, cb->len);
+	net->stats.tcp_out++;
+	ipv4_output_frags(net, b, &payload, 1, cb->len, 0, c->local_ip_be, c->remote_ip_be,
+	                  hop_mac);
+}
+
+/*
  * Sends send-queue buffer b (whole). `rexmit`: it was sent before.
  * Returns KEEL_OK.
  *
@@ -370,8 +442,11 @@ static int send_buf(struct tcp_conn *c, struct netbuf *b, bool rexmit)
 	b->data = b->buf + cb.off;
 	b->len = cb.len;
 	netbuf_ref(b);
-	tcp_xmit(net, b, c->local_ip_be, c->remote_ip_be, c->local_port_be, c->remote_port_be,
-	         cb.seq, c->rcv_nxt, flags, wnd, &o);
+	if (cb.ext)
+		xmit_ext(c, b, &cb, flags, wnd, &o);
+	else
+		tcp_xmit(net, b, c->local_ip_be, c->remote_ip_be, c->local_port_be,
+		         c->remote_port_be, cb.seq, c->rcv_nxt, flags, wnd, &o);
 	if (b->refs != 1)
 		KEEL_PANIC("tcp: a lower layer kept a shared send buffer");
 	cb.sent_at = now;
@@ -380,7 +455,7 @@ static int send_buf(struct tcp_conn *c, struct netbuf *b, bool rexmit)
 		net->stats.tcp_retransmits++;
 	}
 	b->data = b->buf + cb.off;
-	b->len = cb.len;
+	b->len = cb.ext ? 0 : cb.len;
 	b->next = next;
 	*txcb(b) = cb;
 	if (flags & TCP_FIN)
@@ -445,7 +520,7 @@ void tcp_send_window_probe(struct tcp_conn *c)
 			send_fin(c);
 		return;
 	}
-	nb = copy_payload(c->net, b->buf + txcb(b)->off, 1);
+	nb = copy_payload(c->net, tx_payload(b), 1);
 	if (!nb)
 		return;
 	tcp_fill_opts(c, &o, 1, keel_now());
@@ -552,6 +627,9 @@ static bool send_tso(struct tcp_conn *c, uint32_t cwnd_left)
 	struct keel_net *net = c->net;
 	struct kp_net_frag tail[KP_NET_FRAGS_MAX - 1];
 	struct netbuf *first = c->send_next, *last = NULL, *b;
+	unsigned ntail = 0;
+	uint32_t head_len;
+	bool first_ext;
 	uint32_t rwnd_left = window_left(c->snd_una, c->snd_wnd, c->snd_nxt);
 	uint32_t left = rwnd_left < cwnd_left ? rwnd_left : cwnd_left;
 	uint32_t bytes = 0, end;
@@ -567,18 +645,22 @@ static bool send_tso(struct tcp_conn *c, uint32_t cwnd_left)
 	if (!first || !(net->info.offloads & KP_NET_OFF_TX_TSO4) || txcb(first)->len != c->mss ||
 	    seq_lt(txcb(first)->seq, c->snd_max) || left < 2u * c->mss)
 		return false;
-	for (b = first; b && n < KP_NET_FRAGS_MAX; b = b->next) {
+	/* The first buffer's payload is a piece of its own when it lies
+	 * outside (ntail counts the pieces after the headers). */
+	first_ext = txcb(first)->ext != NULL;
+	for (b = first; b && ntail + 2 < KP_NET_FRAGS_MAX; b = b->next) {
 		if (txcb(b)->len != c->mss || bytes + c->mss > left ||
 		    bytes + c->mss > TSO_PAYLOAD_MAX)
 			break;
-		if (n > 0)
-			tail[n - 1] = (struct kp_net_frag){ b->buf + txcb(b)->off, txcb(b)->len };
+		if (n > 0 || first_ext)
+			tail[ntail++] = (struct kp_net_frag){ tx_payload(b), txcb(b)->len };
 		bytes += c->mss;
 		last = b;
 		n++;
 	}
 	if (n < 2 || !ipv4_tso_ready(net, c->remote_ip_be, hop_mac))
 		return false;
+	head_len = first_ext ? 0 : c->mss;
 
 	end = txcb(first)->seq + bytes;
 	if (!last->next)
@@ -592,21 +674,21 @@ static bool send_tso(struct tcp_conn *c, uint32_t cwnd_left)
 	cb0 = *txcb(first);
 	b = first->next;
 	first->data = first->buf + cb0.off;
-	first->len = cb0.len;
+	first->len = (uint16_t)head_len;
 	netbuf_ref(first);
 	if (tcp_build_header(net, first, c->local_port_be, c->remote_port_be, cb0.seq, c->rcv_nxt,
 	                     flags, wnd, &o) == KEEL_OK) {
-		tcp_set_csum(net, first, c->local_ip_be, c->remote_ip_be, bytes - cb0.len);
+		tcp_set_csum(net, first, c->local_ip_be, c->remote_ip_be, NULL, bytes - head_len);
 		net->stats.tcp_out++;
-		ipv4_output_tso(net, first, tail, n - 1, bytes - cb0.len, c->mss, c->local_ip_be,
-		                c->remote_ip_be, hop_mac);
+		ipv4_output_frags(net, first, tail, ntail, bytes - head_len, c->mss, c->local_ip_be,
+		                  c->remote_ip_be, hop_mac);
 	} else {
 		netbuf_free(net, first);
 	}
 	if (first->refs != 1)
 		KEEL_PANIC("tcp: a lower layer kept a shared send buffer");
 	first->data = first->buf + cb0.off;
-	first->len = cb0.len;
+	first->len = (uint16_t)head_len;
 	first->next = b;
 	*txcb(first) = cb0;
 	for (b = first;; b = b->next) {

@@ -93,6 +93,23 @@ static long mock_writev(struct keel_flow *f, const struct keel_iovec *iov, size_
 	return (long)total;
 }
 
+static long mock_write_static(struct keel_flow *f, const struct keel_iovec *head, size_t nhead,
+                              const void *data, size_t len, keel_time deadline)
+{
+	struct mock_flow *m = of(f);
+	struct keel_iovec iov[KEEL_FLOW_STATIC_HEAD_MAX + 1];
+
+	if (nhead > KEEL_FLOW_STATIC_HEAD_MAX)
+		return KEEL_EINVAL;
+	m->static_writes++;
+	m->static_data = data;
+	m->static_len = len;
+	for (size_t i = 0; i < nhead; i++)
+		iov[i] = head[i];
+	iov[nhead] = (struct keel_iovec){ data, len };
+	return mock_writev(f, iov, nhead + 1, deadline);
+}
+
 static int mock_shutdown(struct keel_flow *f, enum keel_shutdown how)
 {
 	if (how & KEEL_SHUT_WR)
@@ -122,6 +139,7 @@ static int mock_set(struct keel_flow *f, enum keel_flow_opt opt, int value)
 static const struct keel_flow_ops mock_ops = {
 	.read = mock_read,
 	.writev = mock_writev,
+	.write_static = mock_write_static,
 	.shutdown = mock_shutdown,
 	.close = mock_close,
 	.describe = mock_describe,

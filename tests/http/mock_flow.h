@@ -9,7 +9,9 @@
  * deadline (a peer that is silent but connected). Writes append to `out`;
  * with `write_limit` set, writes past that many bytes in total wait for
  * their deadline (a peer that stopped reading). keel_flow_set records
- * KEEL_FLOW_SNDBUF and refuses every other option.
+ * KEEL_FLOW_SNDBUF and refuses every other option. keel_flow_write_static
+ * is a writev of the head and the static bytes that also records where
+ * those bytes were (static_data, static_len; static_writes counts calls).
  */
 #ifndef KEEL_TESTS_HTTP_MOCK_FLOW_H
 #define KEEL_TESTS_HTTP_MOCK_FLOW_H
@@ -38,6 +40,9 @@ struct mock_flow {
 	bool shut_wr, closed;
 	unsigned describe_calls;
 	int sndbuf; /* the last KEEL_FLOW_SNDBUF set; 0: never set */
+	unsigned static_writes;
+	const void *static_data;
+	size_t static_len;
 };
 
 void mock_flow_init(struct mock_flow *m, const char *in, size_t len);

@@ -4,7 +4,9 @@
  * the SACK blocks we send, fast retransmit from SACKs and from plain
  * duplicate ACKs (NewReno partial ACKs), the retransmission timeout with
  * backoff and its limit, the zero window and the persist timer, the send
- * buffer bound with a deadline, and keepalive.
+ * buffer bound with a deadline, and keepalive; and data written by
+ * reference (keel_flow_write_static) through a window probe, a split to
+ * fit a small window, a partial ACK and a retransmission.
  */
 #include "tcp_util.h"
 
@@ -265,6 +267,90 @@ static void zero_window_persist(void)
 	p_finish(&p);
 }
 
+/* Checks that segment s carries big[off, off + s->len). */
+static void carries(const struct t_seg *s, size_t off)
+{
+	CHECK(s->len > 0 && off + s->len <= sizeof(big));
+	CHECK(memcmp(s->data, big + off, s->len) == 0);
+}
+
+static void static_write_by_reference(void)
+{
+	struct t_peer p;
+	struct t_seg s;
+	struct tcp_conn *c;
+	uint32_t base;
+	size_t got = 0;
+	bool probed = false, split = false;
+
+	p_open(&p, lis, 60011, 11000);
+	c = p_conn(&p);
+	base = p.ack;
+	/* A window of 1024 bytes, too small for the SWS rule: the persist
+	 * timer sends what fits, splitting the first buffer. */
+	p.wnd = 8;
+	p_send(&p, TCP_ACK, NULL, 0);
+	CHECK(c->snd_wnd == 1024);
+	CHECK(keel_flow_write_static(p.flow, NULL, 0, big, 5000, keel_now()) == 5000);
+	/* Referenced, not copied: every buffer points into big. */
+	for (struct netbuf *b = c->sndq_head; b; b = b->next)
+		CHECK(txcb(b)->ext >= big && txcb(b)->ext < big + 5000);
+	for (unsigned i = 0; i < 400 && !split; i++) {
+		h_advance(10 * KEEL_MSEC);
+		while (p_pop(&p, &s)) {
+			CHECK(s.seq == base && s.len == 1024);
+			carries(&s, 0);
+			split = true;
+		}
+	}
+	CHECK(split);
+	/* A partial ACK of 300 bytes closing the window trims the buffer;
+	 * the rest of it is resent from the right place when the timer
+	 * fires. */
+	p.ack = base + 300;
+	p.wnd = 0;
+	p_send(&p, TCP_ACK, NULL, 0);
+	for (unsigned i = 0; i < 2000 && !got; i++) {
+		h_advance(10 * KEEL_MSEC);
+		while (p_pop(&p, &s))
+			if (s.len > 1 && s.seq == base + 300) {
+				CHECK(s.len == 1024 - 300);
+				carries(&s, 300);
+				got = s.len;
+			}
+	}
+	CHECK(got == 1024 - 300);
+	/* All of it acknowledged, the window still closed: a probe carries
+	 * the next byte, from the second buffer's memory. */
+	p.ack = base + 1024;
+	p_send(&p, TCP_ACK, NULL, 0);
+	for (unsigned i = 0; i < 2000 && !probed; i++) {
+		h_advance(10 * KEEL_MSEC);
+		while (p_pop(&p, &s))
+			if (s.len == 1 && s.seq == base + 1024) {
+				carries(&s, 1024);
+				probed = true;
+			}
+	}
+	CHECK(probed);
+	/* The window opens: the rest, byte for byte. */
+	p.wnd = 512;
+	p_send(&p, TCP_ACK, NULL, 0);
+	for (unsigned i = 0; i < 100 && p.ack != base + 5000; i++) {
+		while (p_pop(&p, &s)) {
+			if (s.len == 0 || s.seq != p.ack)
+				continue;
+			carries(&s, s.seq - base);
+			p.ack = s.seq + (uint32_t)s.len;
+		}
+		p_send(&p, TCP_ACK, NULL, 0);
+		h_advance(10 * KEEL_MSEC);
+	}
+	CHECK(p.ack == base + 5000);
+	CHECK(c->sndq_head == NULL);
+	p_finish(&p);
+}
+
 struct writer_job {
 	struct keel_flow *flow;
 	long rc;
@@ -393,6 +479,7 @@ static void body(void *arg)
 	newreno_partial_acks();
 	retransmission_timeout();
 	zero_window_persist();
+	static_write_by_reference();
 	send_buffer_bound();
 	receive_window();
 	keepalive();
