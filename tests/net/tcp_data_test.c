@@ -380,24 +380,29 @@ static void small_window_after_zero(void)
 		h_run();
 		CHECK(!t_pop(&s));
 		if (how > 0) {
-			bool probed = false;
+			unsigned probes = 0;
 
-			for (unsigned i = 0; i < 400 && !probed; i++) {
+			/* Five probes, each answered with the window still
+			 * closed, so their backoff would put the next one
+			 * well past the bound below. */
+			for (unsigned i = 0; i < 2000 && probes < 5; i++) {
 				h_advance(10 * KEEL_MSEC);
 				if (p_pop(&p, &s)) {
 					CHECK(s.len == 1 && s.seq == base);
-					probed = true;
+					if (++probes < 5)
+						p_send(&p, TCP_ACK, NULL, 0);
 				}
 			}
-			CHECK(probed);
+			CHECK(probes == 5);
 			if (how == 2)
 				p.ack = base + 1;
 		}
 		p.wnd = 8; /* 1024 bytes */
 		p_send(&p, TCP_ACK, NULL, 0);
 		CHECK(c->snd_wnd == 1024 && c->max_snd_wnd / 2 > 1024);
-		/* What fits goes out within the persist timer's reach (a
-		 * stalled sender waits here for its 60 s RTO backoff). */
+		/* What fits goes out within the persist timer's base time
+		 * (a stalled sender waits here for its 60 s RTO backoff;
+		 * one that kept the probes' backoff, for seconds). */
 		t0 = keel_now();
 		while (!(got = p_pop(&p, &s)) && keel_now() - t0 < 2 * KEEL_SEC)
 			h_advance(10 * KEEL_MSEC);
