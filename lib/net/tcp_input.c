@@ -415,8 +415,16 @@ static bool ack_input(struct tcp_conn *c, const struct tcp_seg *seg)
 		uint32_t old = c->snd_wnd;
 
 		update_window(c, seg);
-		if (old == 0 && c->snd_wnd > 0 && (c->flags & CONN_PERSIST))
-			tcp_timer_rexmit_stop(c);
+		if (old == 0 && c->snd_wnd > 0) {
+			/* The closed window's probing is over; if the new
+			 * window is too small to use, the persist timer
+			 * starts again from the base RTO, not from the
+			 * backoff the probes reached. */
+			if (c->snd_nxt == c->snd_una)
+				c->backoff = 0;
+			if (c->flags & CONN_PERSIST)
+				tcp_timer_rexmit_stop(c);
+		}
 		/* Writers may wait for the window (tcp_share.c, rule 3). */
 		if (c->snd_wnd > old)
 			keel_wake_all(&c->wr_wait);

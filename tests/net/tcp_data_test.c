@@ -6,7 +6,8 @@
  * backoff and its limit, the zero window and the persist timer, the send
  * buffer bound with a deadline, and keepalive; and data written by
  * reference (keel_flow_write_static) through a window probe, a split to
- * fit a small window, a partial ACK and a retransmission.
+ * fit a small window, a partial ACK and a retransmission; and a window
+ * that reopens below the SWS threshold, with and without a probe out.
  */
 #include "tcp_util.h"
 
@@ -351,6 +352,84 @@ static void static_write_by_reference(void)
 	p_finish(&p);
 }
 
+/*
+ * A window that opens to less than the SWS threshold (half the largest
+ * window seen, 32 KiB here) must still be used within the persist
+ * timer's time: three ways to get there, from a closed window with
+ * 3000 bytes waiting. 0: no probe has gone yet. 1: a probe is out and
+ * the peer, having dropped it, opens 1024 bytes without acknowledging
+ * it. 2: the peer takes the probe byte and opens 1024 bytes after it.
+ */
+static void small_window_after_zero(void)
+{
+	for (unsigned how = 0; how < 3; how++) {
+		struct t_peer p;
+		struct t_seg s;
+		struct tcp_conn *c;
+		uint32_t base;
+		size_t bytes = 0;
+		keel_time t0;
+		bool got;
+
+		p_open(&p, lis, (uint16_t)(60020 + how), 20000 + how * 1000);
+		c = p_conn(&p);
+		base = p.ack;
+		p.wnd = 0;
+		p_send(&p, TCP_ACK, NULL, 0);
+		CHECK(keel_write(p.flow, big, 3000, keel_now()) == 3000);
+		h_run();
+		CHECK(!t_pop(&s));
+		if (how > 0) {
+			unsigned probes = 0;
+
+			/* Five probes, each answered with the window still
+			 * closed, so their backoff would put the next one
+			 * well past the bound below. */
+			for (unsigned i = 0; i < 2000 && probes < 5; i++) {
+				h_advance(10 * KEEL_MSEC);
+				if (p_pop(&p, &s)) {
+					CHECK(s.len == 1 && s.seq == base);
+					if (++probes < 5)
+						p_send(&p, TCP_ACK, NULL, 0);
+				}
+			}
+			CHECK(probes == 5);
+			if (how == 2)
+				p.ack = base + 1;
+		}
+		p.wnd = 8; /* 1024 bytes */
+		p_send(&p, TCP_ACK, NULL, 0);
+		CHECK(c->snd_wnd == 1024 && c->max_snd_wnd / 2 > 1024);
+		/* What fits goes out within the persist timer's base time
+		 * (a stalled sender waits here for its 60 s RTO backoff;
+		 * one that kept the probes' backoff, for seconds). */
+		t0 = keel_now();
+		while (!(got = p_pop(&p, &s)) && keel_now() - t0 < 2 * KEEL_SEC)
+			h_advance(10 * KEEL_MSEC);
+		CHECK(got);
+		CHECK(s.seq == p.ack && s.len > 0 && s.seq + s.len == p.ack + 1024);
+		carries(&s, s.seq - base);
+		p.ack = s.seq + (uint32_t)s.len;
+		/* The window opens wide: the rest flows. */
+		p.wnd = 512;
+		p_send(&p, TCP_ACK, NULL, 0);
+		for (unsigned i = 0; i < 100 && p.ack != base + 3000; i++) {
+			while (p_pop(&p, &s)) {
+				if (s.len == 0 || s.seq != p.ack)
+					continue;
+				carries(&s, s.seq - base);
+				p.ack = s.seq + (uint32_t)s.len;
+				bytes += s.len;
+			}
+			p_send(&p, TCP_ACK, NULL, 0);
+			h_advance(10 * KEEL_MSEC);
+		}
+		CHECK(p.ack == base + 3000 && bytes == 3000 - 1024 - (how == 2));
+		CHECK(c->sndq_head == NULL);
+		p_finish(&p);
+	}
+}
+
 struct writer_job {
 	struct keel_flow *flow;
 	long rc;
@@ -480,6 +559,7 @@ static void body(void *arg)
 	retransmission_timeout();
 	zero_window_persist();
 	static_write_by_reference();
+	small_window_after_zero();
 	send_buffer_bound();
 	receive_window();
 	keepalive();
