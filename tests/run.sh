@@ -129,8 +129,10 @@ run_file() {
 }
 
 clang_build="build: clang -Werror (linux)"
+# Split into words where it is used (no word of it has a space).
+clang_cmd="make -j$cpus CC=clang BUILD_DIR=build/linux-clang libs examples"
 clang_make() {
-	make -j"$cpus" CC=clang BUILD_DIR=build/linux-clang libs examples
+	$clang_cmd
 }
 run_one "build: gcc -Werror (linux)" make -j"$cpus" all
 [ "$jobs" -eq 1 ] && run_one "$clang_build" clang_make
@@ -180,18 +182,44 @@ EOF
 		fi
 	done <"$all"
 
-	# Each test runs in the background and, when it ends, writes
-	# "STATUS MS NAME" to the FIFO; a slot is free again when the line
-	# has been read (lines this short are written whole).
-	fifo=$logs/.done
-	rm -f "$fifo"
-	mkfifo "$fifo" || { echo "tests/run.sh: cannot make $fifo" >&2; exit 2; }
-	exec 3<>"$fifo"
+	# Each test runs in the background, in a process group of its own
+	# named in $groups while it runs, and when it ends leaves the file
+	# $verdicts/N holding "STATUS MS NAME" (written aside, then renamed
+	# into place, so that it is read whole). The runner looks for them
+	# five times a second: waiting in sleep rather than in a read lets an
+	# interrupt stop the run at once.
+	groups=$logs/.groups
+	verdicts=$logs/.verdicts
+	mkdir -p "$groups" "$verdicts"
+	# Tests started in the background ignore the terminal's interrupt (as
+	# a shell without job control makes them): on one, the runner stops
+	# each test still running, whose own traps then clean up, and exits.
+	interrupted() {
+		trap '' INT TERM HUP
+		for g in "$groups"/*; do
+			[ -f "$g" ] && kill -TERM "-${g##*/}" 2>/dev/null
+		done
+		wait
+		printf 'tests/run.sh: interrupted; the tests that were running are stopped\n' >&2
+		exit 130
+	}
+	trap interrupted INT TERM HUP
 	running=0
-	collect() {
-		IFS=' ' read -r c_rc c_ms c_name <&3 || { echo "tests/run.sh: lost a test's verdict" >&2; exit 2; }
-		running=$((running - 1))
-		report "$c_name" "$c_rc" "$c_ms" "$(log_of "$c_name")"
+	started=0
+	collect() { # waits for at least one test to end, reports each that has
+		while :; do
+			ended=0
+			for v in "$verdicts"/*; do
+				[ -f "$v" ] || continue
+				IFS=' ' read -r c_rc c_ms c_name <"$v"
+				rm -f "$v"
+				ended=$((ended + 1))
+				running=$((running - 1))
+				report "$c_name" "$c_rc" "$c_ms" "$(log_of "$c_name")"
+			done
+			[ "$ended" -gt 0 ] && return
+			sleep 0.2
+		done
 	}
 	while IFS='	' read -r name file; do
 		selected "$name" || continue
@@ -199,15 +227,26 @@ EOF
 			collect
 		done
 		log=$(log_of "$name")
+		started=$((started + 1))
 		(
 			t0=$(now_ms)
 			case "$file" in
-			build-clang) export KEEL_MAKE_LOCKED=1 && clang_make >"$log" 2>&1 </dev/null 3>&- ;;
-			*.t) sh "$file" >"$log" 2>&1 </dev/null 3>&- ;;
-			*) "$file" >"$log" 2>&1 </dev/null 3>&- ;;
+			build-clang)
+				KEEL_MAKE_LOCKED=1
+				export KEEL_MAKE_LOCKED
+				set -- $clang_cmd
+				;;
+			*.t) set -- sh "$file" ;;
+			*) set -- "$file" ;;
 			esac
+			setsid "$@" >"$log" 2>&1 </dev/null &
+			gpid=$!
+			: >"$groups/$gpid"
+			wait "$gpid"
 			rc=$?
-			printf '%d %d %s\n' "$rc" $(($(now_ms) - t0)) "$name" >&3
+			rm -f "$groups/$gpid"
+			printf '%d %d %s\n' "$rc" $(($(now_ms) - t0)) "$name" >"$verdicts/.$started"
+			mv "$verdicts/.$started" "$verdicts/$started"
 		) &
 		running=$((running + 1))
 	done <"$logs/.pool"
@@ -215,8 +254,6 @@ EOF
 		collect
 	done
 	wait
-	exec 3>&-
-	rm -f "$fifo"
 
 	while IFS='	' read -r name file; do
 		run_file "$name" "$file" </dev/null
