@@ -813,14 +813,18 @@ void tcp_output_flush(struct keel_net *net)
 
 void tcp_output_timer(struct tcp_conn *c)
 {
-	/* Data waits and nothing is in flight but perhaps a window probe:
-	 * only the persist timer will move it (a zero window, or one too
-	 * small to use). Probes do not count as retransmissions. A probe
-	 * byte still unacknowledged (snd_max past snd_una) when the window
-	 * opens to less than the SWS threshold changes nothing: the RTO
-	 * cannot help, as there is nothing sent to resend and the window
-	 * keeps new data back, while the persist timer sends what fits. */
-	bool stalled = c->send_next && c->snd_nxt == c->snd_una;
+	/* Data waits and nothing is in flight but perhaps a window probe
+	 * (its one byte is all snd_max is past snd_una): only the persist
+	 * timer will move it (a zero window, or one too small to use).
+	 * Probes do not count as retransmissions. A probe byte still
+	 * unacknowledged when the window opens to less than the SWS
+	 * threshold changes nothing: the RTO cannot help, as there is
+	 * nothing sent to resend and the window keeps new data back, while
+	 * the persist timer sends what fits. Data really in flight (after a
+	 * go-back-N timeout that could send nothing yet) stays with the RTO
+	 * and its retry limit. */
+	bool stalled = c->send_next && c->snd_nxt == c->snd_una &&
+	               (c->snd_wnd == 0 || c->snd_max - c->snd_una <= 1);
 
 	if (stalled) {
 		if (!(c->flags & CONN_PERSIST) || c->rexmit_at == 0)
