@@ -24,3 +24,13 @@ expect_status() {
 	got=$?
 	[ "$got" -eq "$want" ] || fail "'$*' exited $got, want $want; said: $out"
 }
+
+# test_port [K]: a TCP/UDP port on the host's loopback this test may use,
+# K (0..99, default 0) past its first. tests/run.sh gives each test that
+# runs at the same time as others its own block of 100 in KEEL_TEST_PORT;
+# alone, a block chosen from the PID. All blocks lie below the kernel's
+# range for outgoing connections (32768 and up), which a client of
+# another test could hold.
+test_port() {
+	echo $((${KEEL_TEST_PORT:-$((21000 + $$ % 100 * 100))} + ${1:-0}))
+}

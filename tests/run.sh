@@ -39,6 +39,11 @@ case "$jobs" in
 	exit 2
 	;;
 esac
+# Each test running beside others has a block of 100 ports below 32768.
+if [ "$jobs" -gt 100 ]; then
+	printf 'tests/run.sh: TEST_JOBS may be at most 100, not %s\n' "$jobs" >&2
+	exit 2
+fi
 
 # Run alone, each for the reason given. Others measure time too, with
 # bounds that a loaded machine does not reach: faultlink/faultlink (a
@@ -184,7 +189,7 @@ EOF
 
 	# Each test runs in the background, in a process group of its own
 	# named in $groups while it runs, and when it ends leaves the file
-	# $verdicts/N holding "STATUS MS NAME" (written aside, then renamed
+	# $verdicts/N holding "SLOT STATUS MS NAME" (written aside, then renamed
 	# into place, so that it is read whole). The runner looks for them
 	# five times a second: waiting in sleep rather than in a read lets an
 	# interrupt stop the run at once.
@@ -206,15 +211,23 @@ EOF
 	trap interrupted INT TERM HUP
 	running=0
 	started=0
+	# The slots free to run a test in, 0 .. jobs-1.
+	free=
+	i=0
+	while [ "$i" -lt "$jobs" ]; do
+		free="$free $i"
+		i=$((i + 1))
+	done
 	collect() { # waits for at least one test to end, reports each that has
 		while :; do
 			ended=0
 			for v in "$verdicts"/*; do
 				[ -f "$v" ] || continue
-				IFS=' ' read -r c_rc c_ms c_name <"$v"
+				IFS=' ' read -r c_slot c_rc c_ms c_name <"$v"
 				rm -f "$v"
 				ended=$((ended + 1))
 				running=$((running - 1))
+				free="$free $c_slot"
 				report "$c_name" "$c_rc" "$c_ms" "$(log_of "$c_name")"
 			done
 			[ "$ended" -gt 0 ] && return
@@ -228,6 +241,13 @@ EOF
 		done
 		log=$(log_of "$name")
 		started=$((started + 1))
+		set -- $free
+		slot=$1
+		shift
+		free="$*"
+		# Its own block of ports (tests/lib.sh, test_port).
+		KEEL_TEST_PORT=$((21000 + slot * 100))
+		export KEEL_TEST_PORT
 		(
 			t0=$(now_ms)
 			case "$file" in
@@ -245,7 +265,7 @@ EOF
 			wait "$gpid"
 			rc=$?
 			rm -f "$groups/$gpid"
-			printf '%d %d %s\n' "$rc" $(($(now_ms) - t0)) "$name" >"$verdicts/.$started"
+			printf '%d %d %d %s\n' "$slot" "$rc" $(($(now_ms) - t0)) "$name" >"$verdicts/.$started"
 			mv "$verdicts/.$started" "$verdicts/$started"
 		) &
 		running=$((running + 1))
@@ -254,6 +274,7 @@ EOF
 		collect
 	done
 	wait
+	unset KEEL_TEST_PORT
 
 	while IFS='	' read -r name file; do
 		run_file "$name" "$file" </dev/null

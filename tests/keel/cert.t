@@ -62,7 +62,7 @@ expect_status 0 ./keel cert --ca "$tmp/ca/ca" --out "$tmp/ca" localhost localhos
 [ "$(cat "$tmp/ca/ca.crt")" = "$ca_before" ] || fail "the CA was made again"
 
 # A real server with it, and curl trusting the CA.
-port=$((30000 + ($$ + 7) % 10000))
+port=$(test_port)
 timeout 30 openssl s_server -accept "127.0.0.1:$port" -cert "$tmp/ca/localhost.crt" \
 	-key "$tmp/ca/localhost.key" -www -quiet >"$tmp/s_server" 2>&1 &
 pid=$!

@@ -10,7 +10,7 @@ set -u
 
 make -s app APP=tests/net-socket/sockecho >/dev/null || fail "build of tests/net-socket/sockecho failed"
 make -s build/host/bin/keel-launch >/dev/null || fail "build of keel-launch failed"
-port=$((30000 + $$ % 10000))
+port=$(test_port)
 out=$(timeout 60 build/host/bin/keel-launch build/linux/apps/sockecho/sockecho -- cycles "$port" 20 2>&1)
 rc=$?
 printf '%s\n' "$out"

@@ -32,7 +32,7 @@ trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
 # A port from this shell's pid, away from the ephemeral range.
-port=$((20000 + $$ % 10000))
+port=$(test_port)
 
 # serve OUT PORT ARGS...: starts the echo server, waits for "echo: ready".
 serve() {

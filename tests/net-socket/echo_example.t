@@ -24,7 +24,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
-port=$((30000 + $$ % 10000))
+port=$(test_port)
 
 # serve OUT PORT ARGS...: starts the echo app and waits until it listens.
 serve() {

@@ -17,7 +17,7 @@ make -s build/host/bin/keel-launch build/host/bin/keel-inspect build/host/tests/
 img=build/linux/apps/socksealed/socksealed
 status=build/host/tests/linux/status
 launch=build/host/bin/keel-launch
-port=$((30000 + $$ % 10000))
+port=$(test_port)
 
 run() {
 	out=$(timeout 30 "$status" "$launch" "$img" "$@" 2>&1)

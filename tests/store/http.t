@@ -23,7 +23,7 @@ trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 disk=$tmp/disk.img
 dd if=/dev/zero of="$disk" bs=1M count=16 2>/dev/null || fail "cannot create $disk"
-port=$((20000 + $$ % 10000))
+port=$(test_port)
 url=http://127.0.0.1:$port
 
 start() {

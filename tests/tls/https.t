@@ -37,7 +37,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
-port=$((30000 + $$ % 10000))
+port=$(test_port)
 port2=$((port + 1))
 
 sh tools/keel-cert.sh --out "$tmp" --ca "$tmp/ca" a.test >/dev/null || fail "keel-cert a.test"

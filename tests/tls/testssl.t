@@ -26,7 +26,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
-port=$((50000 + $$ % 10000))
+port=$(test_port)
 sh tools/keel-cert.sh --out "$tmp" --ca "$tmp/ca" a.test >/dev/null || fail "keel-cert a.test"
 sh tools/keel-cert.sh --rsa --out "$tmp" --ca "$tmp/ca" b.test >/dev/null || fail "keel-cert b.test"
 : >"$tmp/server"

@@ -25,11 +25,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
-# Distinct port ranges per target, so both can run at once.
-case "$VM_TARGET" in
-x86_64) hp=$((40000 + $$ % 10000)) ;;
-*) hp=$((35000 + $$ % 5000)) ;;
-esac
+hp=$(test_port)
 pp=$((hp + 1))
 timeout 90 "$QEMU_RUN" --net service=user:$hp-443,$pp-80 "$img" -- \
 	--public-port=$hp --exit-after=60 >"$tmp/out" 2>&1 &

@@ -63,7 +63,7 @@ stop() {
 }
 
 # ---- User networking, a forwarded port ------------------------------------------
-port=$((30000 + $$ % 10000))
+port=$(test_port)
 sport=$((port + 1))
 [ -f build/cert/ca.crt ] || fail "the build made no build/cert/ca.crt"
 start 'www: serving on http://10.0.2.15:80/' \

@@ -39,7 +39,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
-port=$((20000 + ($$ + 17) % 10000))
+port=$(test_port)
 timeout 200 build/host/bin/keel-launch build/linux/apps/www-socket/www-socket -- \
 	--port="$port" --log --exit-after=180 >"$tmp/server" 2>&1 &
 pid=$!

@@ -100,7 +100,7 @@ for want in "declares net device 'service'" "run -t x86_64 examples/www" "run ex
 done
 
 # ---- ./keel run examples/www-socket -------------------------------------------------
-port=$((20000 + $$ % 10000))
+port=$(test_port)
 start "$tmp/sock" timeout -k 5 300 ./keel run examples/www-socket -- --port="$port"
 wait_for "$tmp/sock" "^www: serving on http://127\\.0\\.0\\.1:$port/\$" 200
 body=$(timeout 30 curl -sS --max-time 20 "http://127.0.0.1:$port/about/") || fail "curl to www-socket failed"

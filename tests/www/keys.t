@@ -119,7 +119,7 @@ bad garbled '^www: the TLS certificate and key: '
 # ---- x86_64: the same device on virtio-blk --------------------------------------
 x86_build examples/www-keys
 ximg=$(x86_image examples/www-keys)
-port=$((30000 + ($$ + 3) % 10000))
+port=$(test_port)
 sport=$((port + 1))
 timeout -k 5 200 "$QEMU_RUN" --net service=user:"$port"-80,"$sport"-443 --block tls="$tmp/good.img" \
 	"$ximg" -- --https-public-port="$sport" --exit-after=150 >"$tmp/out" 2>&1 </dev/null &

@@ -23,7 +23,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
-port=$((20000 + $$ % 10000))
+port=$(test_port)
 timeout 200 build/host/bin/keel-launch "$img" -- --port="$port" --exit-after=180 >"$tmp/out" 2>&1 &
 pid=$!
 tries=0

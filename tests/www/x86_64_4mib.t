@@ -29,7 +29,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
-port=$((30000 + ($$ + 5000) % 10000))
+port=$(test_port)
 sport=$((port + 1))
 [ -f build/cert/ca.crt ] || fail "the build made no build/cert/ca.crt"
 timeout -k 5 300 "$QEMU_RUN" --mem 4 --net service=user:"$port"-80,"$sport"-443 "$img" -- --https-public-port="$sport" --exit-after=280 \
