@@ -57,18 +57,7 @@ mkdir -p "$out"
 # build/sizes/), with TLS and without, for x86_64 and linux.
 sizes() {
 	for v in tls plain; do
-		d=build/sizes/www-$v
-		rm -rf "$d"
-		mkdir -p "$d/site"
-		for f in main.c direct.c https.c keys_image.c notls.c; do
-			ln -s ../../../examples/www/$f "$d/$f"
-		done
-		if [ $v = tls ]; then
-			printf 'APP_SRCS := main.c direct.c https.c keys_image.c\nAPP_LIBS := http kv net tls\nWWW_CERT := build/cert/localhost\ninclude examples/www/cert.mk\n'
-		else
-			printf 'APP_SRCS := main.c direct.c notls.c\nAPP_LIBS := http kv net\n'
-		fi >"$d/keel.mk"
-		printf 'APP_CFLAGS += -Iexamples/www\nAPP_SITE := site\n' >>"$d/keel.mk"
+		sh examples/www/empty-site.sh build/sizes/www-$v $v || exit 1
 	done
 	echo "== Stripped image sizes (bytes)"
 	printf '%-8s %12s %12s %12s %12s %10s\n' target "www HTTPS" "www HTTP" "HTTPS, no site" "HTTP, no site" "TLS adds"

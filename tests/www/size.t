@@ -8,20 +8,9 @@
 set -u
 . tests/lib.sh
 
-dir=build/test-size
-rm -rf "$dir"
 for v in tls plain; do
-	d=$dir/www-size-$v
-	mkdir -p "$d/site" || fail "cannot make $d"
-	for f in main.c direct.c https.c keys_image.c notls.c; do
-		ln -s ../../../examples/www/$f "$d/$f" || fail "cannot link $f"
-	done
-	if [ $v = tls ]; then
-		printf 'APP_SRCS := main.c direct.c https.c keys_image.c\nAPP_LIBS := http kv net tls\nWWW_CERT := build/cert/localhost\ninclude examples/www/cert.mk\n'
-	else
-		printf 'APP_SRCS := main.c direct.c notls.c\nAPP_LIBS := http kv net\n'
-	fi >"$d/keel.mk"
-	printf 'APP_CFLAGS += -Iexamples/www\nAPP_SITE := site\n' >>"$d/keel.mk"
+	d=build/test-size/www-size-$v
+	sh examples/www/empty-site.sh "$d" $v || fail "cannot make $d"
 	make -s TARGET=x86_64 app APP="$d" || fail "www-size-$v did not build"
 done
 
