@@ -210,15 +210,13 @@ void tcp_sack_timeout(struct tcp_conn *c)
 	c->lost_before = keel_now();
 }
 
-/* The pipe from a walk of the flight, at s->now. */
-static void scan_walk(struct tcp_conn *c, struct tcp_sack_scan *s)
+/* Takes the buffers from s->end up to snd_nxt into the scan: sacked
+ * bytes counted, the others into the pipe unless lost. */
+static void scan_to_nxt(struct tcp_conn *c, struct tcp_sack_scan *s)
 {
 	struct netbuf *b;
 
-	s->pipe = 0;
-	s->end_sacked = 0;
-	s->segs = c->sndq_segs;
-	for (b = c->sndq_head; b && seq_lt(txcb(b)->seq, c->snd_nxt); b = b->next) {
+	for (b = s->end; b && seq_lt(txcb(b)->seq, c->snd_nxt); b = b->next) {
 		struct tcp_txcb *cb = txcb(b);
 
 		if (cb->flags & TXCB_SACKED)
@@ -227,6 +225,16 @@ static void scan_walk(struct tcp_conn *c, struct tcp_sack_scan *s)
 			s->pipe += cb->len;
 	}
 	s->end = b;
+}
+
+/* The pipe from a walk of the flight, at s->now. */
+static void scan_walk(struct tcp_conn *c, struct tcp_sack_scan *s)
+{
+	s->pipe = 0;
+	s->end_sacked = 0;
+	s->segs = c->sndq_segs;
+	s->end = c->sndq_head;
+	scan_to_nxt(c, s);
 	s->hole = c->sndq_head;
 	s->hole_sacked = 0;
 }
@@ -253,8 +261,6 @@ struct netbuf *tcp_sack_scan_hole(struct tcp_conn *c, struct tcp_sack_scan *s)
 
 bool tcp_sack_scan_sent(struct tcp_conn *c, struct tcp_sack_scan *s, struct netbuf *hole)
 {
-	struct netbuf *b;
-
 	if (c->sndq_segs != s->segs) {
 		/* A buffer was split (a new one may stand before a buffer
 		 * kept here): walk again. Rare: buffers hold one MSS. */
@@ -271,15 +277,7 @@ bool tcp_sack_scan_sent(struct tcp_conn *c, struct tcp_sack_scan *s, struct netb
 		return true;
 	}
 	/* New data: what went from `end` on joins the flight. */
-	for (b = s->end; b && seq_lt(txcb(b)->seq, c->snd_nxt); b = b->next) {
-		struct tcp_txcb *cb = txcb(b);
-
-		if (cb->flags & TXCB_SACKED)
-			s->end_sacked += cb->len;
-		else if (!is_lost(c, cb, c->sacked_bytes - s->end_sacked, s->now, s->reo_wnd))
-			s->pipe += cb->len;
-	}
-	s->end = b;
+	scan_to_nxt(c, s);
 	return true;
 }
 
