@@ -38,6 +38,17 @@
  */
 #define RX_LONE_TRUSTED 4
 #define RX_LONE_PROBE 8
+/*
+ * With receive offload a read must be able to take a 64 KiB frame, so it
+ * offers the device a list of NET_RX_BUFS_MAX buffers: the pool walks
+ * them, and on the linux target the host copies the list in on every
+ * read. After RX_FIT_SMALL frames in a row that each fit one buffer
+ * (requests, ACKs), a read offers one buffer and a spill area behind it
+ * instead. A frame that reaches into the spill area is copied into
+ * buffers of the pool after the read, so nothing is lost, and reads go
+ * back to full lists until small frames come in a row again.
+ */
+#define RX_FIT_SMALL 16
 /* IPv4 needs at least 576-byte datagrams end to end (RFC 791). */
 #define MTU_MIN 576
 
@@ -62,6 +73,28 @@ static void rx_take(struct keel_net *net, struct netbuf *const *peeked, struct n
 	}
 }
 
+/*
+ * A frame of `len` bytes was read into peeked[0] and the spill area:
+ * copies what spilled into the buffers that follow peeked[0] in the
+ * pool, filling peeked[1..used-1]. False (the frame dropped and counted)
+ * when the pool has too few buffers.
+ */
+static bool rx_unspill(struct keel_net *net, struct netbuf **peeked, unsigned used, size_t len)
+{
+	const size_t cap = NETBUF_SIZE - NETBUF_HEADROOM;
+
+	if (netbuf_peek(net, peeked, used) < used) {
+		net->stats.frames_in++;
+		net->stats.bytes_in += len;
+		net->stats.drop_no_buffer++;
+		return false;
+	}
+	for (unsigned i = 1; i < used; i++)
+		memcpy(peeked[i]->buf + NETBUF_HEADROOM, net->rx_spill + (i - 1) * cap,
+		       len - i * cap < cap ? len - i * cap : cap);
+	return true;
+}
+
 /* Reads one frame and takes it in; false when no frame was read. */
 static bool rx_one(struct keel_net *net, kp_handle h)
 {
@@ -69,7 +102,8 @@ static bool rx_one(struct keel_net *net, kp_handle h)
 	struct kp_net_buf bufs[NET_RX_BUFS_MAX];
 	struct netbuf *peeked[NET_RX_BUFS_MAX], *got[NET_RX_BUFS_MAX];
 	struct kp_net_meta meta;
-	unsigned n = netbuf_peek(net, peeked, rx_bufs_wanted(net)), used;
+	bool small = net->rx_spill && net->rx_fit >= RX_FIT_SMALL;
+	unsigned n = netbuf_peek(net, peeked, small ? 1 : rx_bufs_wanted(net)), nbufs = n, used;
 	size_t len = 0;
 
 	if (n == 0) {
@@ -86,9 +120,15 @@ static bool rx_one(struct keel_net *net, kp_handle h)
 	}
 	for (unsigned i = 0; i < n; i++)
 		bufs[i] = (struct kp_net_buf){ peeked[i]->buf + NETBUF_HEADROOM, cap };
-	if (kp_net_recv(h, bufs, n, &len, &meta) != KEEL_OK || len == 0 || len > n * cap)
+	if (small)
+		bufs[nbufs++] = (struct kp_net_buf){ net->rx_spill, RX_SPILL_SIZE };
+	if (kp_net_recv(h, bufs, nbufs, &len, &meta) != KEEL_OK || len == 0 ||
+	    len > (small ? cap + RX_SPILL_SIZE : n * cap))
 		return false;
 	used = (unsigned)((len + cap - 1) / cap);
+	net->rx_fit = used == 1 ? net->rx_fit + (net->rx_fit < RX_FIT_SMALL) : 0;
+	if (used > n && !rx_unspill(net, peeked, used, len))
+		return true;
 	rx_take(net, peeked, got, used);
 	for (unsigned i = 0; i < used; i++)
 		got[i]->len = (uint16_t)(len - i * cap < cap ? len - i * cap : cap);
@@ -278,6 +318,9 @@ int keel_net_open(const char *device, const struct keel_net_config *cfg, keel_ti
 		net->rng[1] = 0xbf58476d1ce4e5b9ull;
 	}
 	net->ip_id = (uint16_t)net_random(net);
+	/* Without a spill area reads always offer full lists. */
+	if (net->info.offloads & KP_NET_OFF_RX_GSO4)
+		net->rx_spill = malloc(RX_SPILL_SIZE);
 	err = netbuf_pool_init(&net->pool, net->cfg.frame_buffers);
 	if (err != KEEL_OK)
 		goto fail;
@@ -320,6 +363,7 @@ int keel_net_open(const char *device, const struct keel_net_config *cfg, keel_ti
 	return KEEL_OK;
 
 fail:
+	free(net->rx_spill);
 	free(net);
 	return err;
 }

@@ -188,6 +188,8 @@ struct dns_state;   /* dns.c */
  * buffers of NETBUF_SIZE - NETBUF_HEADROOM. */
 #define NET_RX_BUFS_MAX                                                                            \
 	((KP_NET_GSO_FRAME_MAX + NETBUF_SIZE - NETBUF_HEADROOM - 1) / (NETBUF_SIZE - NETBUF_HEADROOM))
+/* What of such a segment does not fit one buffer (iface.c: rx_spill). */
+#define RX_SPILL_SIZE (KP_NET_GSO_FRAME_MAX - (NETBUF_SIZE - NETBUF_HEADROOM))
 
 struct keel_net {
 	/* Device */
@@ -225,6 +227,11 @@ struct keel_net {
 	/* Wake-ups in a row that found a single frame, counted round the
 	 * probing cycle (iface.c: RX_LONE_TRUSTED, RX_LONE_PROBE). */
 	unsigned rx_lone;
+	/* Frames in a row that fit one buffer (up to RX_FIT_SMALL), and
+	 * where a read offering one buffer puts the rest of a larger frame
+	 * (RX_SPILL_SIZE bytes; NULL without receive offload). iface.c. */
+	unsigned rx_fit;
+	uint8_t *rx_spill;
 };
 
 /* Fast non-cryptographic randomness of the stack (ports, ids, jitter). */

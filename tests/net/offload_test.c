@@ -11,7 +11,7 @@
 
 static struct keel_net *net;
 static struct keel_listener *lis;
-static uint8_t data[60000];
+static uint8_t data[KP_NET_GSO_FRAME_MAX];
 static uint8_t seg[KP_NET_GSO_FRAME_MAX], frame[KP_NET_GSO_FRAME_MAX];
 
 /* A whole frame from peer p: its next `len` bytes of data (from data +
@@ -119,6 +119,88 @@ static void large_segments(void)
 	t_drain();
 }
 
+/*
+ * While frames come that each fit one buffer, a read offers one buffer
+ * and a spill area (iface.c: RX_FIT_SMALL); a large segment then read
+ * is copied out of the spill area whole, and reads offer full lists
+ * again until small frames come in a row once more.
+ */
+static void spill(void)
+{
+	const unsigned full = NET_RX_BUFS_MAX;
+	struct t_peer p;
+	struct keel_net_stats before;
+	size_t n, off = 0;
+
+	p_open(&p, lis, 61003, 300000);
+	t_drain();
+	/* A frame larger than a buffer ends any run of small ones. */
+	n = build(&p, off, 3000, TCP_ACK | TCP_PSH);
+	inject(n, KP_NET_F_GSO4 | KP_NET_F_CSUM_OK, 1448);
+	p.seq += 3000;
+	read_exactly(&p, off, 3000);
+	off += 3000;
+	t_drain();
+	/* Full lists until 16 frames in a row fit one buffer. */
+	for (unsigned i = 0; i < 16; i++) {
+		n = build(&p, off, 100, TCP_ACK | TCP_PSH);
+		inject(n, KP_NET_F_CSUM_OK, 0);
+		CHECK(h_rx_last_nbufs == full);
+		p.seq += 100;
+		read_exactly(&p, off, 100);
+		off += 100;
+		t_drain();
+	}
+	for (unsigned i = 0; i < 3; i++) {
+		n = build(&p, off, 100, TCP_ACK | TCP_PSH);
+		inject(n, KP_NET_F_CSUM_OK, 0);
+		CHECK(h_rx_last_nbufs == 2 && h_rx_last_room == KP_NET_GSO_FRAME_MAX);
+		p.seq += 100;
+		read_exactly(&p, off, 100);
+		off += 100;
+		t_drain();
+	}
+	/* A large segment read with one buffer and the spill area: every
+	 * byte arrives, nothing is dropped, and the next read offers a
+	 * full list. Sizes: just over one buffer, and the largest. */
+	before = t_stats(net);
+	n = build(&p, off, 2000, TCP_ACK | TCP_PSH);
+	inject(n, KP_NET_F_GSO4 | KP_NET_F_CSUM_OK, 1448);
+	CHECK(h_rx_last_nbufs == 2);
+	p.seq += 2000;
+	read_exactly(&p, off, 2000);
+	off += 2000;
+	t_drain();
+	n = build(&p, off, 100, TCP_ACK | TCP_PSH);
+	inject(n, KP_NET_F_CSUM_OK, 0);
+	CHECK(h_rx_last_nbufs == full);
+	p.seq += 100;
+	read_exactly(&p, off, 100);
+	off += 100;
+	t_drain();
+	for (unsigned i = 0; i < 16; i++) {
+		n = build(&p, off, 10, TCP_ACK | TCP_PSH);
+		inject(n, KP_NET_F_CSUM_OK, 0);
+		p.seq += 10;
+		read_exactly(&p, off, 10);
+		off += 10;
+		t_drain();
+	}
+	n = KP_NET_GSO_FRAME_MAX - 14 - 20 - 32;
+	n = build(&p, sizeof(data) - n, n, TCP_ACK | TCP_PSH);
+	CHECK(n == KP_NET_GSO_FRAME_MAX);
+	inject(n, KP_NET_F_GSO4 | KP_NET_F_CSUM_OK, 1448);
+	CHECK(h_rx_last_nbufs == 2);
+	n = KP_NET_GSO_FRAME_MAX - 14 - 20 - 32;
+	p.seq += (uint32_t)n;
+	read_exactly(&p, sizeof(data) - n, n);
+	CHECK(t_stats(net).drop_no_buffer == before.drop_no_buffer);
+	CHECK(t_stats(net).drop_bad_frame == before.drop_bad_frame);
+	t_drain();
+	keel_close(p.flow);
+	t_drain();
+}
+
 /* Each of these is dropped whole, counted, and nothing reaches the
  * connection. */
 static void hostile_descriptions(void)
@@ -211,6 +293,7 @@ static void body(void *arg)
 	h_learn_peer(net);
 	CHECK(keel_tcp_listen(net, &at, 16, &lis) == KEEL_OK);
 	large_segments();
+	spill();
 	hostile_descriptions();
 	h_advance(10 * KEEL_SEC);
 	t_drain();

@@ -87,8 +87,11 @@ extern unsigned long h_tso_frames, h_partial_frames;
  * Frames above H_FRAME_MAX (up to KP_NET_GSO_FRAME_MAX) are held apart
  * and read before the queue, one at a time. */
 void h_inject_meta(const void *frame, size_t len, const struct kp_net_meta *meta);
-/* Calls of kp_net_recv(), those that found nothing included. */
+/* Calls of kp_net_recv(), those that found nothing included, and the
+ * number of pieces and bytes of room the last call offered. */
 extern unsigned long h_rx_reads;
+extern unsigned h_rx_last_nbufs;
+extern size_t h_rx_last_room;
 /* When not KEEL_OK, kp_net_write() fails with it (the frame is not captured). */
 extern int h_write_error;
 /* The fake monotonic clock. */

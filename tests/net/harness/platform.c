@@ -20,6 +20,8 @@ uint32_t h_offloads;
 int h_write_error = KEEL_OK;
 unsigned long h_tso_frames, h_partial_frames;
 unsigned long h_rx_reads;
+unsigned h_rx_last_nbufs;
+size_t h_rx_last_room;
 static struct kp_net_meta big_meta;
 static uint8_t *big_frame;
 static size_t big_len;
@@ -346,6 +348,8 @@ int kp_net_recv(kp_handle handle, const struct kp_net_buf *bufs, unsigned nbufs,
 		return KEEL_EINVAL;
 	for (unsigned i = 0; i < nbufs; i++)
 		room += bufs[i].len;
+	h_rx_last_nbufs = nbufs;
+	h_rx_last_room = room;
 	if (room < h_mtu + 14)
 		return KEEL_EINVAL;
 	if (!data)
