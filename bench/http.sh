@@ -15,7 +15,9 @@
 #
 #   sh bench/http.sh [ROUNDS]     (default 5 rounds; needs root)
 #
-# HTTP_BENCH_SECS (default 5) is the length of every run. Figures:
+# HTTP_BENCH_SECS (default 5) is the length of every run; HTTP_BENCH_TESTS
+# (default all: "1k-c1 1k-c64 1m-c1 1m-c16 ab-c1 ab-c32") picks the runs.
+# Figures:
 #   wrk, keep-alive, /files/1k.txt, 1 and 64 connections: requests/s
 #       and 99th-percentile latency;
 #   wrk, keep-alive, /files/1m.bin, 1 and 16 connections: MiB/s;
@@ -201,7 +203,7 @@ figure() {
 	esac
 }
 
-tests="1k-c1 1k-c64 1m-c1 1m-c16 ab-c1 ab-c32"
+tests=${HTTP_BENCH_TESTS:-1k-c1 1k-c64 1m-c1 1m-c16 ab-c1 ab-c32}
 echo "== HTTP: Keel www (direct stack, TAP) vs nginx $(nginx -v 2>&1 | sed 's|.*/||'), $rounds rounds of ${SECS} s alternating"
 echo "  (client on CPU 0, servers on CPU 1; load average before: $(cut -d" " -f1-3 /proc/loadavg))"
 : >"$out/notes"
@@ -227,6 +229,7 @@ ratio() {
 
 # line LABEL TEST COLUMN SCALE: medians of one column of a test's figures.
 line() {
+	[ -f "$out/$2-k.txt" ] || return 0
 	k=$(awk -v c="$3" -v s="$4" '{print $c * s}' "$out/$2-k.txt" | median)
 	n=$(awk -v c="$3" -v s="$4" '{print $c * s}' "$out/$2-n.txt" | median)
 	printf '%-44s %12s %12s %7s\n' "$1" "$k" "$n" "$(ratio "$k" "$n")"
