@@ -10,8 +10,9 @@
 # servers on CPU 1, receive packet steering on both veth ends.
 #
 # Runs alternate Keel, nginx, Keel, nginx... and each figure is the
-# median of its runs, with the ratio Keel / nginx (above 1: Keel does
-# more; for latency, above 1: Keel is slower).
+# median of its runs, with the ratio Keel / nginx of the medians and the
+# median of each round's own ratio (above 1: Keel does more; for latency,
+# above 1: Keel is slower).
 #
 #   sh bench/http.sh [ROUNDS]     (default 5 rounds; needs root)
 #
@@ -232,11 +233,14 @@ line() {
 	[ -f "$out/$2-k.txt" ] || return 0
 	k=$(awk -v c="$3" -v s="$4" '{print $c * s}' "$out/$2-k.txt" | median)
 	n=$(awk -v c="$3" -v s="$4" '{print $c * s}' "$out/$2-n.txt" | median)
-	printf '%-44s %12s %12s %7s\n' "$1" "$k" "$n" "$(ratio "$k" "$n")"
+	pr=$(paste -d' ' "$out/$2-k.txt" "$out/$2-n.txt" |
+		awk -v c="$3" '{w = NF / 2; if ($(w + c) > 0) printf "%.4f\n", $c / $(w + c)}' | median)
+	printf '%-44s %12s %12s %7s %9s\n' "$1" "$k" "$n" "$(ratio "$k" "$n")" \
+		"$(awk -v r="$pr" 'BEGIN {printf "%.2f", r}')"
 }
 
 echo
-printf '%-44s %12s %12s %7s\n' "median of $rounds runs" keel nginx ratio
+printf '%-44s %12s %12s %7s %9s\n' "median of $rounds runs" keel nginx ratio "per round"
 line "keep-alive 1k, 1 conn: requests/s" 1k-c1 1 1
 line "keep-alive 1k, 1 conn: p99 latency (us)" 1k-c1 2 1
 line "keep-alive 1k, 64 conns: requests/s" 1k-c64 1 1
@@ -246,7 +250,8 @@ line "keep-alive 1 MiB, 1 conn: MiB/s" 1m-c1 1 1
 line "keep-alive 1 MiB, 16 conns: MiB/s" 1m-c16 1 1
 line "new conn per request (ab), 1 at once: req/s" ab-c1 1 1
 line "new conn per request (ab), 32 at once: req/s" ab-c32 1 1
-echo "(ratio = keel / nginx; latency: lower is better)"
+echo "(ratio = keel / nginx of the medians; per round: the median of each round's"
+echo " own ratio, its two runs seconds apart; latency: lower is better)"
 if [ -s "$out/notes" ]; then
 	echo "runs with errors:"
 	sed 's/^/  /' "$out/notes"
