@@ -84,8 +84,16 @@ if [ "${TCP_BENCH_OFFLOAD:-on}" = off ]; then
 	ip netns exec "$nsc" ethtool -K vc tso off gso off gro off >/dev/null 2>&1
 	echo "(offloads off: Linux moves MTU-sized frames too)"
 fi
-ip netns exec "$nss" sh -c 'echo 3 > /sys/class/net/vs/queues/rx-0/rps_cpus' 2>/dev/null
-ip netns exec "$nsc" sh -c 'echo 3 > /sys/class/net/vc/queues/rx-0/rps_cpus' 2>/dev/null
+# Receive packet steering: each side does its receive work on its own CPU
+# (the server side of the veth on the servers' CPU 1, the client side on
+# CPU 0), as bench/http.sh does. Steering to either CPU (mask 3) puts a
+# flow's receive work on a CPU chosen by its hash, so runs differed by
+# which CPU the client's TCP receive landed on. TCP_BENCH_RPS_SERVER /
+# _CLIENT (CPU masks) change it.
+rps_server=${TCP_BENCH_RPS_SERVER:-2}
+rps_client=${TCP_BENCH_RPS_CLIENT:-1}
+ip netns exec "$nss" sh -c "echo $rps_server > /sys/class/net/vs/queues/rx-0/rps_cpus" 2>/dev/null
+ip netns exec "$nsc" sh -c "echo $rps_client > /sys/class/net/vc/queues/rx-0/rps_cpus" 2>/dev/null
 
 taskset -c 1 ip netns exec "$nss" build/host/bin/keel-launch --net service=tap:"$tap" \
 	build/linux/apps/echo/echo -- --ipv4=10.0.0.2/24 --bench >build/bench/tcp-image.log 2>&1 &
