@@ -30,6 +30,7 @@ int keel_net_close(struct keel_net *net, keel_time deadline)
 	arp_free(net);
 	netbuf_pool_free(&net->pool);
 	keel_wake_all(&net->config_wait);
+	free(net->rx_spill);
 	free(net);
 	return KEEL_OK;
 }
