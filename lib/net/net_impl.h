@@ -68,6 +68,10 @@ enum netbuf_flags {
 	/* Sending: the TCP checksum field holds only the pseudo-header sum;
 	 * the device completes it (KP_NET_F_CSUM_PARTIAL). */
 	NETBUF_CSUM_PARTIAL = 1 << 2,
+	/* Received: the IPv4 header was written by the stack itself from a
+	 * header whose checksum it verified (gso.c), so ipv4_input() does
+	 * not verify it again; its other checks still apply. */
+	NETBUF_IP_HDR_OK = 1 << 3,
 };
 
 struct netbuf {
@@ -345,6 +349,11 @@ int ipv4_output_frags(struct keel_net *net, struct netbuf *nb, const struct kp_n
 bool ipv4_tso_ready(struct keel_net *net, uint32_t dst_be, uint8_t hop_mac[6]);
 /* Whether the next hop's MAC towards dst_be is known (*hop_mac is then set). */
 bool ipv4_hop_ready(struct keel_net *net, uint32_t dst_be, uint8_t hop_mac[6]);
+
+/* Sets the total length of the IPv4 header at ip, updating its checksum
+ * for that field alone (RFC 1624) instead of summing the header again:
+ * a header whose checksum was right stays right. */
+void ipv4_set_total_len(uint8_t *ip, uint16_t total);
 
 /* The next hop towards dst_be: dst itself when on the local subnet or a
  * broadcast, else the gateway; 0 when there is no route. */
