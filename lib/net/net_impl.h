@@ -387,6 +387,16 @@ int tcp_init(struct keel_net *net);
 /* One segment (data at the TCP header, len = header + payload, IP padding
  * already trimmed). Consumes nb. */
 void tcp_input(struct keel_net *net, struct netbuf *nb, const struct ipv4_meta *ip);
+/*
+ * The pieces after the first of a large segment gso.c took apart
+ * (bufs[0..n), each a whole frame whose headers, hlen bytes of Ethernet,
+ * IPv4 and TCP, are the first piece's but for the sequence number, the
+ * IPv4 length and PSH/FIN), once the first reached tcp_input(): takes
+ * in, in order, the leading pieces the connection's in-order short way
+ * accepts (tcp_input.c has the rule) and returns how many it consumed;
+ * the caller hands the rest to eth_input().
+ */
+unsigned tcp_input_pieces(struct keel_net *net, struct netbuf **bufs, unsigned n, size_t hlen);
 /* Sends what the segments of the last read called for (net->rx_deferring
  * held it back). */
 void tcp_output_flush(struct keel_net *net);

@@ -466,6 +466,10 @@ struct tcp_state {
 	uint64_t recoveries;     /* fast retransmit / recovery episodes */
 	uint64_t tail_probes;    /* tail loss probes sent */
 	uint64_t rcv_collapsed;  /* small segments merged into a queued buffer */
+	uint64_t rcv_fast;       /* pieces of large segments taken the short way */
+	/* Every piece of a large segment goes the full way (tcp_input_pieces
+	 * takes none): the tests compare the two ways with it. */
+	bool rcv_fast_off;
 	uint32_t mem_conns_peak; /* most connections ever at once */
 };
 
