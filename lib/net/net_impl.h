@@ -14,8 +14,10 @@
  *     sends partial checksums and runs of full send-queue buffers as one
  *     large segment (tcp_output.c, eth_output_frags); a large segment the
  *     device hands over lies in several buffers and is taken apart into
- *     ordinary segments, one per buffer (gso.c); a checksum the device
- *     vouches for is not verified again (NETBUF_CSUM_VERIFIED).
+ *     ordinary segments, one per buffer (gso.c), of which those after
+ *     the first take TCP's short way for in-order data when they may
+ *     (tcp_input_pieces); a checksum the device vouches for is not
+ *     verified again (NETBUF_CSUM_VERIFIED).
  *   - All state of one stack lives in `struct keel_net` (several stacks
  *     may share an image); protocol modules keep their own state behind
  *     the pointers below, created by their X_init().
@@ -271,7 +273,8 @@ int eth_output_frags(struct keel_net *net, struct netbuf *nb, const uint8_t dst[
 /*
  * A large TCP/IPv4 segment the device handed over (KP_NET_F_GSO4), in
  * bufs[0..n) filled in order with `len` bytes: checked as a whole, then
- * taken in as one segment per buffer, each with a copy of the headers.
+ * taken in as one segment per buffer, each with a copy of the headers
+ * (the first the full way, the others offered to tcp_input_pieces).
  * Consumes the buffers (gso.c).
  */
 void gso_input(struct keel_net *net, struct netbuf **bufs, unsigned n, size_t len,

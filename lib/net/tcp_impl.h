@@ -5,7 +5,8 @@
  *   tcp_conn.c        the connection table (keyed hash), allocation and
  *                     its bounds, reference counts, ISNs, TIME_WAIT list
  *   tcp_input.c       segment arrival: RFC 9293 3.10.7 with RFC 5961,
- *                     RFC 7323 (PAWS), RFC 6191 (TIME_WAIT reuse)
+ *                     RFC 7323 (PAWS), RFC 6191 (TIME_WAIT reuse); the
+ *                     short way for the pieces of a large segment
  *   tcp_listen.c      segments for a listener: SYN, SYN cookies, backlog
  *   tcp_recv.c        the receive side: in-order queue, out-of-order
  *                     queue, FIN, the advertised window (autotuned

@@ -3,7 +3,9 @@
  * connection lookup, and the processing of a segment by a connection in
  * every state but LISTEN (tcp_listen.c), with the hardening of RFC 5961
  * (RST and SYN only exactly at RCV.NXT, challenge ACKs otherwise, ACK
- * validity), PAWS from RFC 7323, and TIME_WAIT reuse as RFC 6191 allows.
+ * validity), PAWS from RFC 7323, and TIME_WAIT reuse as RFC 6191 allows;
+ * and a short way for the pieces of a large segment that only bring
+ * text in order (tcp_input_pieces, at the end).
  */
 #include "tcp_impl.h"
 
@@ -597,8 +599,10 @@ void tcp_conn_input(struct tcp_conn *c, struct netbuf *nb, struct tcp_seg *seg)
  * Header prediction for the pieces gso.c cuts a large segment into: they
  * all carry the headers of the first but for the sequence number (and
  * PSH and FIN only on the last), and all arrived at once. The first
- * piece went the full way; a piece after it takes the short way below
- * only when the full way would do exactly what the short way does:
+ * piece went the full way (gso.c offers the others only when it reached
+ * tcp_input, so the link and IPv4 layers take them alike); a piece after
+ * it takes the short way below only when the full way would do exactly
+ * what the short way does:
  *
  *   - the connection is ESTABLISHED;
  *   - the piece carries ACK (maybe PSH) and nothing else (no FIN), and
@@ -609,7 +613,8 @@ void tcp_conn_input(struct tcp_conn *c, struct netbuf *nb, struct tcp_seg *seg)
  *   - its ACK is snd_una (nothing new acknowledged, no duplicate ACK
  *     counted, nothing challenged) and it has no SACK blocks to take.
  *
- * Then what the full way does comes down to: the arrival time, the
+ * Then what the full way does comes down to: the arrival time (one
+ * clock reading for all the pieces), the
  * timestamp to echo, RACK's look after an ACK, the send window's update
  * (the same code as the full way's), and tcp_recv_data() with the text,
  * which queues it (or drops it when the connection is over its share of
