@@ -7,7 +7,8 @@
  * Rather than teach every layer about such segments, the large one is
  * taken apart along the buffers it lies in: each buffer after the first
  * gets a copy of the headers in its headroom, its own sequence number and
- * IPv4 length, and then every piece goes through the ordinary input path
+ * IPv4 length (the header checksum updated for it, not verified again),
+ * and then every piece goes through the ordinary input path
  * (eth_input) as a segment of its own. Payload is never copied; the
  * headers are, once per buffer (about 1.9 KiB of payload each).
  *
@@ -17,6 +18,10 @@
  * TCP, a TCP header that fits the first buffer, no SYN, RST or URG, some
  * payload, a segment size, and a checksum the device vouched for or that
  * is right. Anything else is dropped whole and counted.
+ *
+ * The pieces after the first, which differ from it only in the sequence
+ * number, are offered to TCP's short way for in-order data
+ * (tcp_input_pieces); what it does not take goes the full way.
  */
 #include "net_impl.h"
 
@@ -58,16 +63,6 @@ static bool tcp_csum_ok(struct netbuf **bufs, unsigned n, const uint8_t *ip, siz
 	return inet_fold(sum) == 0;
 }
 
-static void fix_ip_header(uint8_t *ip, size_t total)
-{
-	uint16_t csum;
-
-	net_put16(ip + 2, (uint16_t)total);
-	ip[10] = ip[11] = 0;
-	csum = inet_fold(inet_sum(ip, IPV4_HLEN, 0));
-	memcpy(ip + 10, &csum, 2);
-}
-
 void gso_input(struct keel_net *net, struct netbuf **bufs, unsigned n, size_t len,
                const struct kp_net_meta *meta)
 {
@@ -76,8 +71,10 @@ void gso_input(struct keel_net *net, struct netbuf **bufs, unsigned n, size_t le
 	const uint8_t *ip = f + ETH_HLEN;
 	const uint8_t *tcp = ip + IPV4_HLEN;
 	size_t hlen, tcp_hlen, head_len = bufs[0]->len;
+	uint64_t tcp_in;
 	uint32_t seq;
 	uint8_t flags;
+	unsigned taken;
 
 	if (!(meta->flags & KP_NET_F_GSO4) || meta->gso_size == 0 ||
 	    head_len < ETH_HLEN + IPV4_HLEN + TCP_HLEN_MIN || net_get16(f + 12) != ETH_TYPE_IPV4) {
@@ -104,7 +101,9 @@ void gso_input(struct keel_net *net, struct netbuf **bufs, unsigned n, size_t le
 	seq = net_get32(tcp + TCP_OFF_SEQ);
 
 	/* Headers of every piece first: the pieces are handed on in order
-	 * afterwards, and each layer consumes what it is given. */
+	 * afterwards, and each layer consumes what it is given. The large
+	 * segment's IPv4 header checksum was verified above: the pieces'
+	 * headers, written here, are not verified again (NETBUF_IP_HDR_OK). */
 	for (unsigned i = 0; i < n; i++) {
 		struct netbuf *nb = bufs[i];
 		uint8_t *h = nb->data;
@@ -116,13 +115,22 @@ void gso_input(struct keel_net *net, struct netbuf **bufs, unsigned n, size_t le
 		}
 		payload = nb->len - hlen;
 		net_put32(h + ETH_HLEN + IPV4_HLEN + TCP_OFF_SEQ, seq);
-		fix_ip_header(h + ETH_HLEN, nb->len - ETH_HLEN);
+		ipv4_set_total_len(h + ETH_HLEN, (uint16_t)(nb->len - ETH_HLEN));
+		nb->flags |= NETBUF_CSUM_VERIFIED | NETBUF_IP_HDR_OK;
 		h[ETH_HLEN + IPV4_HLEN + TCP_OFF_FLAGS] =
 		    (uint8_t)(flags &
 		              ~((i + 1 < n ? TCP_F_FIN | TCP_F_PSH : 0) | (i > 0 ? TCP_F_CWR : 0)));
-		nb->flags |= NETBUF_CSUM_VERIFIED;
 		seq += (uint32_t)payload;
 	}
-	for (unsigned i = 0; i < n; i++)
+	/* The first piece goes the full way. When it reached TCP, the link
+	 * and IPv4 layers took it, and take the others alike (the same
+	 * headers, the same checks): TCP may then take the following ones
+	 * its short way, as many as it can. */
+	tcp_in = net->stats.tcp_in;
+	eth_input(net, bufs[0]);
+	taken = 1;
+	if (n > 1 && net->stats.tcp_in == tcp_in + 1)
+		taken += tcp_input_pieces(net, bufs + 1, n - 1, hlen);
+	for (unsigned i = taken; i < n; i++)
 		eth_input(net, bufs[i]);
 }

@@ -4,7 +4,9 @@
  *
  * Validation, in order: at least 20 bytes; version 4; IHL >= 5 and the
  * header within the frame; total length >= IHL and within the frame (the
- * rest is Ethernet padding and is cut); header checksum; the reserved flag
+ * rest is Ethernet padding and is cut); header checksum (not for the
+ * pieces of a large segment, whose header gso.c checked as a whole and
+ * wrote again: NETBUF_IP_HDR_OK); the reserved flag
  * clear; a source that can be a single host. Options are not interpreted:
  * the IHL skips them (they are quoted back in ICMP errors as received).
  * TTL does not matter to a host. Before an address is configured only UDP
@@ -43,7 +45,7 @@ void ipv4_input(struct keel_net *net, struct netbuf *nb)
 	total = net_get16(h + 2);
 	if (hlen < IPV4_HLEN_MIN || hlen > nb->len || total < hlen || total > nb->len)
 		goto bad;
-	if (inet_fold(inet_sum(h, hlen, 0)) != 0)
+	if (!(nb->flags & NETBUF_IP_HDR_OK) && inet_fold(inet_sum(h, hlen, 0)) != 0)
 		goto bad;
 	if (net_get16(h + 6) & IPV4_FLAG_RESERVED)
 		goto bad;

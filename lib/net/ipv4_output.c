@@ -213,3 +213,16 @@ int ipv4_output_frags(struct keel_net *net, struct netbuf *nb, const struct kp_n
 		net->ip_id++;
 	return eth_output_frags(net, nb, hop_mac, tail, ntail, gso_size);
 }
+
+void ipv4_set_total_len(uint8_t *ip, uint16_t total)
+{
+	uint16_t old_len, new_len, csum;
+
+	__builtin_memcpy(&old_len, ip + 2, 2);
+	__builtin_memcpy(&csum, ip + 10, 2);
+	net_put16(ip + 2, total);
+	__builtin_memcpy(&new_len, ip + 2, 2);
+	/* RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m'). */
+	csum = inet_fold((uint32_t)(uint16_t)~csum + (uint16_t)~old_len + new_len);
+	__builtin_memcpy(ip + 10, &csum, 2);
+}

@@ -14,8 +14,10 @@
  *     sends partial checksums and runs of full send-queue buffers as one
  *     large segment (tcp_output.c, eth_output_frags); a large segment the
  *     device hands over lies in several buffers and is taken apart into
- *     ordinary segments, one per buffer (gso.c); a checksum the device
- *     vouches for is not verified again (NETBUF_CSUM_VERIFIED).
+ *     ordinary segments, one per buffer (gso.c), of which those after
+ *     the first take TCP's short way for in-order data when they may
+ *     (tcp_input_pieces); a checksum the device vouches for is not
+ *     verified again (NETBUF_CSUM_VERIFIED).
  *   - All state of one stack lives in `struct keel_net` (several stacks
  *     may share an image); protocol modules keep their own state behind
  *     the pointers below, created by their X_init().
@@ -68,6 +70,10 @@ enum netbuf_flags {
 	/* Sending: the TCP checksum field holds only the pseudo-header sum;
 	 * the device completes it (KP_NET_F_CSUM_PARTIAL). */
 	NETBUF_CSUM_PARTIAL = 1 << 2,
+	/* Received: the IPv4 header was written by the stack itself from a
+	 * header whose checksum it verified (gso.c), so ipv4_input() does
+	 * not verify it again; its other checks still apply. */
+	NETBUF_IP_HDR_OK = 1 << 3,
 };
 
 struct netbuf {
@@ -267,7 +273,8 @@ int eth_output_frags(struct keel_net *net, struct netbuf *nb, const uint8_t dst[
 /*
  * A large TCP/IPv4 segment the device handed over (KP_NET_F_GSO4), in
  * bufs[0..n) filled in order with `len` bytes: checked as a whole, then
- * taken in as one segment per buffer, each with a copy of the headers.
+ * taken in as one segment per buffer, each with a copy of the headers
+ * (the first the full way, the others offered to tcp_input_pieces).
  * Consumes the buffers (gso.c).
  */
 void gso_input(struct keel_net *net, struct netbuf **bufs, unsigned n, size_t len,
@@ -346,6 +353,11 @@ bool ipv4_tso_ready(struct keel_net *net, uint32_t dst_be, uint8_t hop_mac[6]);
 /* Whether the next hop's MAC towards dst_be is known (*hop_mac is then set). */
 bool ipv4_hop_ready(struct keel_net *net, uint32_t dst_be, uint8_t hop_mac[6]);
 
+/* Sets the total length of the IPv4 header at ip, updating its checksum
+ * for that field alone (RFC 1624) instead of summing the header again:
+ * a header whose checksum was right stays right. */
+void ipv4_set_total_len(uint8_t *ip, uint16_t total);
+
 /* The next hop towards dst_be: dst itself when on the local subnet or a
  * broadcast, else the gateway; 0 when there is no route. */
 uint32_t ipv4_next_hop(struct keel_net *net, uint32_t dst_be);
@@ -378,6 +390,16 @@ int tcp_init(struct keel_net *net);
 /* One segment (data at the TCP header, len = header + payload, IP padding
  * already trimmed). Consumes nb. */
 void tcp_input(struct keel_net *net, struct netbuf *nb, const struct ipv4_meta *ip);
+/*
+ * The pieces after the first of a large segment gso.c took apart
+ * (bufs[0..n), each a whole frame whose headers, hlen bytes of Ethernet,
+ * IPv4 and TCP, are the first piece's but for the sequence number, the
+ * IPv4 length and PSH/FIN), once the first reached tcp_input(): takes
+ * in, in order, the leading pieces the connection's in-order short way
+ * accepts (tcp_input.c has the rule) and returns how many it consumed;
+ * the caller hands the rest to eth_input().
+ */
+unsigned tcp_input_pieces(struct keel_net *net, struct netbuf **bufs, unsigned n, size_t hlen);
 /* Sends what the segments of the last read called for (net->rx_deferring
  * held it back). */
 void tcp_output_flush(struct keel_net *net);

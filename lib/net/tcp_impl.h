@@ -5,7 +5,8 @@
  *   tcp_conn.c        the connection table (keyed hash), allocation and
  *                     its bounds, reference counts, ISNs, TIME_WAIT list
  *   tcp_input.c       segment arrival: RFC 9293 3.10.7 with RFC 5961,
- *                     RFC 7323 (PAWS), RFC 6191 (TIME_WAIT reuse)
+ *                     RFC 7323 (PAWS), RFC 6191 (TIME_WAIT reuse); the
+ *                     short way for the pieces of a large segment
  *   tcp_listen.c      segments for a listener: SYN, SYN cookies, backlog
  *   tcp_recv.c        the receive side: in-order queue, out-of-order
  *                     queue, FIN, the advertised window (autotuned
@@ -466,6 +467,10 @@ struct tcp_state {
 	uint64_t recoveries;     /* fast retransmit / recovery episodes */
 	uint64_t tail_probes;    /* tail loss probes sent */
 	uint64_t rcv_collapsed;  /* small segments merged into a queued buffer */
+	uint64_t rcv_fast;       /* pieces of large segments taken the short way */
+	/* Every piece of a large segment goes the full way (tcp_input_pieces
+	 * takes none): the tests compare the two ways with it. */
+	bool rcv_fast_off;
 	uint32_t mem_conns_peak; /* most connections ever at once */
 };
 

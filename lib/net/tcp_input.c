@@ -3,7 +3,9 @@
  * connection lookup, and the processing of a segment by a connection in
  * every state but LISTEN (tcp_listen.c), with the hardening of RFC 5961
  * (RST and SYN only exactly at RCV.NXT, challenge ACKs otherwise, ACK
- * validity), PAWS from RFC 7323, and TIME_WAIT reuse as RFC 6191 allows.
+ * validity), PAWS from RFC 7323, and TIME_WAIT reuse as RFC 6191 allows;
+ * and a short way for the pieces of a large segment that only bring
+ * text in order (tcp_input_pieces, at the end).
  */
 #include "tcp_impl.h"
 
@@ -338,6 +340,42 @@ static void new_ack(struct tcp_conn *c, const struct tcp_seg *seg)
 	keel_wake_all(&tcp_of(c->net)->buf_wait);
 }
 
+/* RACK may find the first segment lost on an ACK that moved snd_una
+ * too, which is no duplicate; and what it finds lost later, if nothing
+ * arrives before then, arms its timer. */
+static void rack_after_ack(struct tcp_conn *c)
+{
+	if (c->sack_ok && c->snd_una != c->snd_max) {
+		tcp_cc_rack_timeout(c);
+		tcp_rack_timer_update(c);
+	} else {
+		c->rack_at = 0;
+	}
+}
+
+/* Window update, from a segment no older than the last one used. */
+static void window_input(struct tcp_conn *c, const struct tcp_seg *seg)
+{
+	uint32_t old = c->snd_wnd;
+
+	if (!seq_lt(c->snd_wl1, seg->seq) &&
+	    !(c->snd_wl1 == seg->seq && seq_leq(c->snd_wl2, seg->ack)))
+		return;
+	update_window(c, seg);
+	if (old == 0 && c->snd_wnd > 0) {
+		/* The closed window's probing is over; if the new window is
+		 * too small to use, the persist timer starts again from the
+		 * base RTO, not from the backoff the probes reached. */
+		if (c->snd_nxt == c->snd_una)
+			c->backoff = 0;
+		if (c->flags & CONN_PERSIST)
+			tcp_timer_rexmit_stop(c);
+	}
+	/* Writers may wait for the window (tcp_share.c, rule 3). */
+	if (c->snd_wnd > old)
+		keel_wake_all(&c->wr_wait);
+}
+
 /* The ACK field (RFC 9293 3.10.7.4, fifth check). False: stop here. */
 static bool ack_input(struct tcp_conn *c, const struct tcp_seg *seg)
 {
@@ -401,34 +439,8 @@ static bool ack_input(struct tcp_conn *c, const struct tcp_seg *seg)
 		 * says anything is missing. */
 		tcp_cc_dupack(c);
 	}
-	/* RACK may find the first segment lost on an ACK that moved
-	 * snd_una too, which is no duplicate; and what it finds lost later,
-	 * if nothing arrives before then, arms its timer. */
-	if (c->sack_ok && c->snd_una != c->snd_max) {
-		tcp_cc_rack_timeout(c);
-		tcp_rack_timer_update(c);
-	} else {
-		c->rack_at = 0;
-	}
-	/* Window update, from a segment no older than the last one used. */
-	if (seq_lt(c->snd_wl1, seg->seq) || (c->snd_wl1 == seg->seq && seq_leq(c->snd_wl2, ack))) {
-		uint32_t old = c->snd_wnd;
-
-		update_window(c, seg);
-		if (old == 0 && c->snd_wnd > 0) {
-			/* The closed window's probing is over; if the new
-			 * window is too small to use, the persist timer
-			 * starts again from the base RTO, not from the
-			 * backoff the probes reached. */
-			if (c->snd_nxt == c->snd_una)
-				c->backoff = 0;
-			if (c->flags & CONN_PERSIST)
-				tcp_timer_rexmit_stop(c);
-		}
-		/* Writers may wait for the window (tcp_share.c, rule 3). */
-		if (c->snd_wnd > old)
-			keel_wake_all(&c->wr_wait);
-	}
+	rack_after_ack(c);
+	window_input(c, seg);
 
 	fin_acked = (c->flags & CONN_WR_SHUT) && c->snd_una == c->write_seq + 1;
 	switch (c->state) {
@@ -579,4 +591,106 @@ void tcp_conn_input(struct tcp_conn *c, struct netbuf *nb, struct tcp_seg *seg)
 		netbuf_free(net, nb);
 	if (c->flags & CONN_LIVE)
 		tcp_output_soon(c);
+}
+
+/* ---- The pieces of a large segment ------------------------------------------------- */
+
+/*
+ * Header prediction for the pieces gso.c cuts a large segment into: they
+ * all carry the headers of the first but for the sequence number (and
+ * PSH and FIN only on the last), and all arrived at once. The first
+ * piece went the full way (gso.c offers the others only when it reached
+ * tcp_input, so the link and IPv4 layers take them alike); a piece after
+ * it takes the short way below only when the full way would do exactly
+ * what the short way does:
+ *
+ *   - the connection is ESTABLISHED;
+ *   - the piece carries ACK (maybe PSH) and nothing else (no FIN), and
+ *     some payload;
+ *   - PAWS lets it pass (its timestamp is not older than ts_recent);
+ *   - it starts exactly at rcv_nxt and ends within the window we
+ *     advertised (acceptable, nothing to trim);
+ *   - its ACK is snd_una (nothing new acknowledged, no duplicate ACK
+ *     counted, nothing challenged) and it has no SACK blocks to take.
+ *
+ * Then what the full way does comes down to: the arrival time (one
+ * clock reading for all the pieces), the
+ * timestamp to echo, RACK's look after an ACK, the send window's update
+ * (the same code as the full way's), and tcp_recv_data() with the text,
+ * which queues it (or drops it when the connection is over its share of
+ * the pool), moves rcv_nxt, counts it for the delayed ACK and wakes the
+ * reader; then the output is asked for, which the read of frames defers
+ * to its end (tcp_output_soon). Any piece that fails a test goes the
+ * full way, and so do all pieces after it. What is saved: the lookup,
+ * option parsing and checksum tests per piece, and the tests of the full
+ * way that cannot apply.
+ */
+unsigned tcp_input_pieces(struct keel_net *net, struct netbuf **bufs, unsigned n, size_t hlen)
+{
+	struct tcp_state *ts = tcp_of(net);
+	const uint8_t *ip, *h;
+	struct tcp_opts opt;
+	struct tcp_seg seg;
+	struct tcp_conn *c;
+	keel_time now;
+	size_t tcp_off, tcp_hlen;
+	unsigned i;
+
+	if (!ts || ts->rcv_fast_off || n == 0 || bufs[0]->len < hlen)
+		return 0;
+	ip = bufs[0]->data + ETH_HLEN;
+	h = ip + (size_t)(ip[0] & 0x0f) * 4;
+	tcp_off = (size_t)(h - bufs[0]->data);
+	tcp_hlen = (size_t)(h[12] >> 4) * 4;
+	if (tcp_off + tcp_hlen != hlen || tcp_hlen < TCP_HLEN ||
+	    tcp_options_parse(h + TCP_HLEN, tcp_hlen - TCP_HLEN, false, &opt) < 0)
+		return 0;
+	memset(&seg, 0, sizeof(seg));
+	__builtin_memcpy(&seg.src_be, ip + 12, 4);
+	__builtin_memcpy(&seg.dst_be, ip + 16, 4);
+	__builtin_memcpy(&seg.sport_be, h, 2);
+	__builtin_memcpy(&seg.dport_be, h + 2, 2);
+	seg.ack = net_get32(h + 8);
+	seg.wnd = net_get16(h + 14);
+	seg.opt = opt;
+	c = tcp_conn_lookup(ts, seg.dst_be, seg.dport_be, seg.src_be, seg.sport_be);
+	if (!c)
+		return 0;
+	now = keel_now(); /* the pieces arrived together */
+	tcp_conn_get(c);
+	for (i = 0; i < n; i++) {
+		struct netbuf *nb = bufs[i];
+		const uint8_t *p = nb->data + tcp_off; /* bufs[0] is pulled below */
+		uint32_t seq = net_get32(p + 4);
+		uint32_t len = nb->len > hlen ? (uint32_t)(nb->len - hlen) : 0;
+
+		if (c->state != TCP_ESTABLISHED || (p[13] & 0x3f & ~TCP_PSH) != TCP_ACK ||
+		    len == 0 || (c->ts_ok && opt.has_ts && seq_lt(opt.ts_val, c->ts_recent)) ||
+		    seq != c->rcv_nxt || seq_gt(seq + len, c->rcv_adv) || seg.ack != c->snd_una ||
+		    (c->sack_ok && opt.nsack))
+			break;
+		/* What eth_input and tcp_input count of a frame. */
+		net->stats.frames_in++;
+		net->stats.bytes_in += nb->len;
+		net->stats.tcp_in++;
+
+		c->last_rcv = now;
+		c->keepalive_sent = 0;
+		if (c->ts_ok && opt.has_ts && seq_leq(seq, c->last_ack_sent)) {
+			c->ts_recent = opt.ts_val;
+			c->ts_recent_at = now;
+		}
+		seg.seq = seq;
+		seg.flags = p[13] & 0x3f;
+		seg.len = len;
+		rack_after_ack(c);
+		window_input(c, &seg);
+		netbuf_pull(nb, hlen);
+		tcp_recv_data(c, nb, &seg);
+		if (c->flags & CONN_LIVE)
+			tcp_output_soon(c);
+	}
+	tcp_conn_put(c);
+	ts->rcv_fast += i;
+	return i;
 }

@@ -1,6 +1,7 @@
 /*
  * ipv4_test — IPv4 input validation (lengths, version, IHL, checksum,
- * flags, sources, destinations, options, padding) and reassembly: in
+ * flags, sources, destinations, options, padding; the header checksum
+ * of a header the stack wrote itself not verified again) and reassembly: in
  * order, reversed, interleaved, overlapping, duplicated, timed out, too
  * many at once, and datagrams larger than one buffer; and fragmentation
  * on output.
@@ -155,6 +156,80 @@ static void header_checks(void)
 		CHECK(v.l4_len == 8 + 20 + msg); /* the whole (small) datagram quoted */
 	}
 #undef BAD
+}
+
+/* A frame handed straight to eth_input() with the given buffer flags. */
+static void take_in(const uint8_t *f, size_t len, uint16_t flags)
+{
+	struct netbuf *nb = netbuf_alloc(net);
+
+	CHECK(nb != NULL && len <= NETBUF_SIZE - NETBUF_HEADROOM);
+	memcpy(nb->data, f, len);
+	nb->len = (uint16_t)len;
+	nb->flags = flags;
+	eth_input(net, nb);
+	h_run();
+}
+
+/*
+ * NETBUF_IP_HDR_OK (a header the stack wrote itself from one it checked,
+ * gso.c): the header checksum is not verified again, every other check
+ * still applies. And ipv4_set_total_len(), which keeps such a header's
+ * checksum right without summing it again.
+ */
+static void trusted_headers(void)
+{
+	uint8_t f[H_FRAME_MAX];
+	size_t msg = echo_msg(3, 40), len;
+	struct h_ipv4_hdr ip = { .src = H_PEER_IP, .dst = H_STACK_IP, .proto = IP_PROTO_ICMP };
+	struct keel_net_stats s0 = stats(), s1;
+
+	/* A wrong header checksum: taken with the flag, dropped without. */
+	len = h_ipv4(f, &ip, big, msg);
+	f[ETH_HLEN + 10] ^= 0x21;
+	take_in(f, len, NETBUF_IP_HDR_OK);
+	expect_reply(msg, 1);
+	take_in(f, len, 0);
+	expect_nothing();
+	s1 = stats();
+	CHECK(s1.drop_bad_ip - s0.drop_bad_ip == 1);
+
+	/* The other checks stay: version, lengths, reserved flag, source. */
+	s0 = stats();
+	len = h_ipv4(f, &ip, big, msg);
+	f[ETH_HLEN] = 0x65;
+	take_in(f, len, NETBUF_IP_HDR_OK);
+	len = h_ipv4(f, &ip, big, msg);
+	net_put16(f + ETH_HLEN + 2, (uint16_t)(msg + 21));
+	take_in(f, len, NETBUF_IP_HDR_OK);
+	len = h_ipv4(f, &ip, big, msg);
+	f[ETH_HLEN + 6] |= 0x80;
+	take_in(f, len, NETBUF_IP_HDR_OK);
+	{
+		struct h_ipv4_hdr b = ip;
+
+		b.src = H_STACK_IP;
+		len = h_ipv4(f, &b, big, msg);
+		take_in(f, len, NETBUF_IP_HDR_OK);
+	}
+	expect_nothing();
+	s1 = stats();
+	CHECK(s1.drop_bad_ip - s0.drop_bad_ip == 4);
+
+	/* A new total length with the checksum updated: the header sums
+	 * right for every length, from headers of every checksum. */
+	for (uint32_t i = 0; i < 20000; i++) {
+		struct h_ipv4_hdr b = ip;
+		uint16_t total = (uint16_t)(20 + (i * 7919u) % 65516u);
+
+		b.id = (uint16_t)(i * 40503u);
+		b.ttl = (uint8_t)(1 + i % 255);
+		b.tos = (uint8_t)(i >> 8);
+		h_ipv4(f, &b, big, 8 + i % 64);
+		ipv4_set_total_len(f + ETH_HLEN, total);
+		CHECK(net_get16(f + ETH_HLEN + 2) == total);
+		CHECK(inet_fold(inet_sum(f + ETH_HLEN, 20, 0)) == 0);
+	}
 }
 
 static void fragments_in_order(void)
@@ -416,6 +491,7 @@ static void body(void *arg)
 	net = h_open(NULL);
 	h_learn_peer(net);
 	header_checks();
+	trusted_headers();
 	fragments_in_order();
 	fragments_reversed();
 	fragments_interleaved();

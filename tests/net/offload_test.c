@@ -16,7 +16,7 @@ static uint8_t seg[KP_NET_GSO_FRAME_MAX], frame[KP_NET_GSO_FRAME_MAX];
 
 /* A whole frame from peer p: its next `len` bytes of data (from data +
  * off) with the timestamp option and ACK|PSH, checksums right. */
-static size_t build(struct t_peer *p, size_t off, size_t len, uint8_t flags)
+static size_t build_from(struct t_peer *p, const uint8_t *src, size_t len, uint8_t flags)
 {
 	struct h_ipv4_hdr ip = { .src = H_PEER_IP, .dst = H_STACK_IP, .proto = IP_PROTO_TCP };
 	uint8_t o[12];
@@ -29,11 +29,16 @@ static size_t build(struct t_peer *p, size_t off, size_t len, uint8_t flags)
 		.wnd = p->wnd,
 		.opts = o,
 		.opts_len = t_ts_opt(o, ++p->ts_val, p->ts_ecr),
-		.data = data + off,
+		.data = src,
 		.len = len,
 	};
 
 	return h_ipv4(frame, &ip, seg, t_build(seg, H_PEER_IP, H_STACK_IP, &out));
+}
+
+static size_t build(struct t_peer *p, size_t off, size_t len, uint8_t flags)
+{
+	return build_from(p, data + off, len, flags);
 }
 
 static void inject(size_t len, uint16_t flags, uint16_t gso_size)
@@ -280,6 +285,271 @@ static void hostile_descriptions(void)
 	t_drain();
 }
 
+/* ---- The short way for the pieces of a large segment ------------------------------- */
+
+#define REC_MAX 400
+
+/* What the stack did in one scenario, relative to the connection's own
+ * sequence numbers, so that runs on two connections compare. */
+struct rec {
+	unsigned n;
+	struct {
+		uint16_t step;
+		uint8_t flags, nsack;
+		uint32_t seq, ack, wnd, ts_ecr, len;
+		uint32_t sack[TCP_SACK_BLOCKS_MAX][2];
+	} seg[REC_MAX];
+	uint64_t counts[REC_MAX / 4][8 + 22];
+	uint64_t fast;       /* pieces taken the short way */
+	uint64_t fast_first; /* ... in the first step */
+};
+
+static struct t_peer rp;
+static uint32_t r_iss;
+static keel_time r_t0;
+static uint8_t stream[512 * 1024];
+
+/* Pops everything the stack sent after step `step` (and what the delayed
+ * ACK timer sends) into r, with the counters of the step. */
+static void record(struct rec *r, unsigned step, const struct keel_net_stats *before,
+                   uint64_t fast_before)
+{
+	struct keel_net_stats now;
+	struct t_seg s;
+
+	h_advance(TCP_DELACK_TIME + KEEL_MSEC);
+	while (p_pop(&rp, &s)) {
+		CHECK(r->n < REC_MAX);
+		r->seg[r->n].step = (uint16_t)step;
+		r->seg[r->n].flags = s.flags;
+		r->seg[r->n].seq = s.seq - rp.siss;
+		r->seg[r->n].ack = s.ack - r_iss;
+		r->seg[r->n].wnd = s.wnd;
+		r->seg[r->n].ts_ecr = s.opt.ts_ecr;
+		r->seg[r->n].len = (uint32_t)s.len;
+		r->seg[r->n].nsack = s.opt.nsack;
+		for (unsigned b = 0; b < s.opt.nsack; b++) {
+			r->seg[r->n].sack[b][0] = s.opt.sack[b][0] - r_iss;
+			r->seg[r->n].sack[b][1] = s.opt.sack[b][1] - r_iss;
+		}
+		r->n++;
+	}
+	now = t_stats(net);
+	CHECK(step < REC_MAX / 4);
+	r->counts[step][0] = now.tcp_in - before->tcp_in;
+	r->counts[step][1] = now.frames_in - before->frames_in;
+	r->counts[step][2] = now.bytes_in - before->bytes_in;
+	r->counts[step][3] = now.drop_no_buffer - before->drop_no_buffer;
+	r->counts[step][4] = now.drop_other - before->drop_other;
+	r->counts[step][5] = now.tcp_drop_bad - before->tcp_drop_bad;
+	r->counts[step][6] = now.tcp_out - before->tcp_out;
+	r->counts[step][7] = net->pool.free;
+	{
+		/* The connection's state, as far as receiving touches it. */
+		const struct tcp_conn *c = (const struct tcp_conn *)(const void *)rp.flow;
+		uint64_t *k = &r->counts[step][8];
+
+		k[0] = c->rcv_nxt - r_iss;
+		k[1] = c->rcv_adv - r_iss;
+		k[2] = c->snd_wl1 - r_iss;
+		k[3] = c->snd_wl2 - rp.siss;
+		k[4] = c->snd_wnd;
+		k[5] = c->ts_recent;
+		k[6] = (uint64_t)(c->ts_recent_at - r_t0);
+		k[7] = (uint64_t)(c->last_rcv - r_t0);
+		k[8] = c->rcvq_bytes;
+		k[9] = c->rcvq_segs;
+		k[10] = c->ooo_segs;
+		k[11] = c->ooo_bytes;
+		k[12] = c->segs_unacked;
+		k[13] = c->delack_at ? (uint64_t)(c->delack_at - r_t0) : 0;
+		k[14] = c->rack_at ? (uint64_t)(c->rack_at - r_t0) : 0;
+		k[15] = c->rcvbuf;
+		k[16] = c->keepalive_sent;
+		k[17] = c->flags & ~(uint32_t)CONN_OUTPUT_DEFERRED;
+		k[18] = c->snd_una - rp.siss;
+		k[19] = c->cwnd;
+		k[20] = c->state;
+		k[21] = c->max_snd_wnd;
+	}
+	r->fast += tcp_of(net)->rcv_fast - fast_before;
+}
+
+/* One large segment of bytes [off, off + len) of the stream (relative
+ * to the peer's ISN + 1), with the peer's current ACK and window. */
+static void large(size_t off, size_t len, uint8_t flags)
+{
+	size_t n;
+
+	CHECK(off + len <= sizeof(stream));
+	rp.seq = r_iss + 1 + (uint32_t)off;
+	n = build_from(&rp, stream + off, len, flags);
+	inject(n, KP_NET_F_GSO4 | KP_NET_F_CSUM_OK, 1448);
+}
+
+/* Reads whatever is there (at most `max`), checks it against the
+ * stream from `*off`, and moves *off. */
+static void read_some(size_t *off, size_t max)
+{
+	static uint8_t got[sizeof(stream)];
+	size_t have = 0;
+	long r;
+
+	CHECK(max <= sizeof(got));
+	while (have < max && (r = keel_read(rp.flow, got + have, max - have, keel_now())) > 0)
+		have += (size_t)r;
+	CHECK(memcmp(got, stream + *off, have) == 0);
+	*off += have;
+}
+
+/* The frames a large segment of len bytes of payload is read into. */
+static unsigned pieces_of(size_t len)
+{
+	size_t flen = ETH_HLEN + 20 + 32 + len, cap = NETBUF_SIZE - NETBUF_HEADROOM;
+
+	return (unsigned)((flen + cap - 1) / cap);
+}
+
+/*
+ * Large segments in order, out of order, duplicated, overlapping, past
+ * the window while the application does not read, and with FIN, on a
+ * fresh connection with the short way on or off. What the stack sends,
+ * counts and delivers goes into r (and the bytes delivered are checked
+ * against the stream as they are read).
+ */
+static void scenario(struct rec *r, bool fast, uint16_t port)
+{
+	struct keel_net_stats before;
+	uint64_t fast_before;
+	unsigned step = 0;
+	size_t rd = 0;
+
+	memset(r, 0, sizeof(*r));
+	h_advance(10 * KEEL_SEC); /* earlier connections are gone */
+	t_drain();
+	r_t0 = keel_now();
+	tcp_of(net)->rcv_fast_off = !fast;
+	r_iss = 700000;
+	p_open(&rp, lis, port, r_iss);
+	t_drain();
+#define STEP(what)                                                                                 \
+	do {                                                                                       \
+		before = t_stats(net);                                                             \
+		fast_before = tcp_of(net)->rcv_fast;                                               \
+		what;                                                                              \
+		record(r, step++, &before, fast_before);                                           \
+	} while (0)
+
+	/* In order: 40,000 bytes, then 20,000 with PSH. */
+	STEP(large(0, 40000, TCP_ACK));
+	r->fast_first = r->fast;
+	STEP(large(40000, 20000, TCP_ACK | TCP_PSH); read_some(&rd, 60000));
+	/* Out of order: [80000, 100000) before [60000, 80000). */
+	STEP(large(80000, 20000, TCP_ACK | TCP_PSH));
+	STEP(large(60000, 20000, TCP_ACK | TCP_PSH); read_some(&rd, 40000));
+	/* The same again (a duplicate), then one that overlaps what came. */
+	STEP(large(60000, 20000, TCP_ACK | TCP_PSH));
+	STEP(large(97000, 23000, TCP_ACK | TCP_PSH); read_some(&rd, 20000));
+	/* A hole at 120000: later data queued out of order, then the hole
+	 * filled by a segment that runs into what is queued. */
+	STEP(large(125000, 10000, TCP_ACK));
+	STEP(large(120000, 8000, TCP_ACK); read_some(&rd, 15000));
+	/* The application stops reading: the window closes, and the
+	 * segments past it are cut, then refused. */
+	for (size_t off = 135000; off < 135000 + 6 * 30000; off += 30000)
+		STEP(large(off, 30000, TCP_ACK | TCP_PSH));
+	STEP(read_some(&rd, sizeof(stream)));
+	CHECK(rd > 135000);
+	/* What the peer sends again after the window opened. */
+	STEP(large(rd, 30000, TCP_ACK | TCP_PSH); read_some(&rd, sizeof(stream)));
+	/* A new window field on a large segment (from the first piece on). */
+	rp.wnd = 300;
+	STEP(large(rd, 20000, TCP_ACK | TCP_PSH); read_some(&rd, sizeof(stream)));
+	rp.wnd = 512;
+	/* Data of ours in flight, not acknowledged (RACK looks at it after
+	 * every ACK), then acknowledged by the first piece of the next. */
+	STEP(CHECK(keel_write(rp.flow, data, 2 * 1448, keel_now()) == 2 * 1448));
+	STEP(large(rd, 20000, TCP_ACK | TCP_PSH); read_some(&rd, sizeof(stream)));
+	rp.ack += 2 * 1448;
+	STEP(large(rd, 20000, TCP_ACK | TCP_PSH); read_some(&rd, sizeof(stream)));
+	/* A first piece that is all old (1,854 bytes of payload fill the
+	 * first buffer): refused, and the next starts at rcv_nxt; with a
+	 * timestamp older than the last one taken, PAWS refuses them all. */
+	STEP(large(rd - 1854, 20000, TCP_ACK | TCP_PSH); read_some(&rd, sizeof(stream)));
+	{
+		uint32_t ts = rp.ts_val;
+
+		rp.ts_val -= 10;
+		STEP(large(rd - 1854, 20000, TCP_ACK | TCP_PSH); read_some(&rd, sizeof(stream)));
+		rp.ts_val = ts;
+	}
+	/* The FIN on the last piece. */
+	STEP(large(rd, 20000, TCP_ACK | TCP_FIN));
+	{
+		size_t end = rd + 20000;
+		static uint8_t got[20000];
+		size_t have = 0;
+		long n;
+
+		while ((n = keel_read(rp.flow, got + have, sizeof(got) - have, keel_now())) > 0)
+			have += (size_t)n;
+		CHECK(have == 20000 && memcmp(got, stream + rd, have) == 0);
+		CHECK(keel_read(rp.flow, got, 1, keel_now()) == 0);
+		rd = end;
+	}
+#undef STEP
+	keel_close(rp.flow);
+	t_drain();
+	rp.seq++;
+	p_send(&rp, TCP_ACK, NULL, 0);
+	t_drain();
+	h_advance(10 * KEEL_SEC);
+	t_drain();
+	tcp_of(net)->rcv_fast_off = false;
+}
+
+static void fast_path(void)
+{
+	static struct rec on, off;
+	unsigned i;
+
+	scenario(&on, true, 61010);
+	scenario(&off, false, 61011);
+
+	/* The short way was taken (every piece after the first of an
+	 * in-order segment), and only when on. */
+	CHECK(on.fast_first == pieces_of(40000) - 1);
+	CHECK(on.fast > on.fast_first);
+	CHECK(off.fast == 0);
+	/* The first segment was answered once, for all of it. */
+	CHECK(on.n > 0 && on.seg[0].step == 0 && on.seg[0].ack == 1 + 40000);
+	CHECK(on.n < 2 || on.seg[1].step > 0);
+
+	/* Both ways sent the same segments and counted the same. */
+	if (on.n != off.n)
+		printf("fast path: %u segments sent, full path %u\n", on.n, off.n);
+	for (i = 0; i < on.n && i < off.n; i++) {
+		if (memcmp(&on.seg[i], &off.seg[i], sizeof(on.seg[i])) != 0) {
+			printf("segment %u (step %u) differs: flags %x/%x ack %u/%u wnd %u/%u "
+			       "nsack %u/%u len %u/%u\n",
+			       i, on.seg[i].step, on.seg[i].flags, off.seg[i].flags, on.seg[i].ack,
+			       off.seg[i].ack, on.seg[i].wnd, off.seg[i].wnd, on.seg[i].nsack,
+			       off.seg[i].nsack, on.seg[i].len, off.seg[i].len);
+			break;
+		}
+	}
+	CHECK(on.n == off.n && i == on.n);
+	for (i = 0; i < REC_MAX / 4; i++) {
+		for (unsigned k = 0; k < 8 + 22; k++) {
+			if (on.counts[i][k] != off.counts[i][k])
+				printf("step %u: count %u is %llu, full path %llu\n", i, k,
+				       (unsigned long long)on.counts[i][k],
+				       (unsigned long long)off.counts[i][k]);
+		}
+	}
+	CHECK(memcmp(on.counts, off.counts, sizeof(on.counts)) == 0);
+}
+
 static void body(void *arg)
 {
 	struct keel_sockaddr at = { .addr = keel_addr_any4(), .port = T_PORT };
@@ -287,6 +557,8 @@ static void body(void *arg)
 	(void)arg;
 	for (size_t i = 0; i < sizeof(data); i++)
 		data[i] = (uint8_t)(i * 13 + (i >> 9));
+	for (size_t i = 0; i < sizeof(stream); i++)
+		stream[i] = (uint8_t)(i * 7 + (i >> 11) + (i >> 17));
 	h_offloads =
 	    KP_NET_OFF_RX_CSUM | KP_NET_OFF_TX_CSUM | KP_NET_OFF_TX_TSO4 | KP_NET_OFF_RX_GSO4;
 	net = h_open(NULL);
@@ -295,6 +567,7 @@ static void body(void *arg)
 	large_segments();
 	spill();
 	hostile_descriptions();
+	fast_path();
 	h_advance(10 * KEEL_SEC);
 	t_drain();
 	CHECK(net->pool.free == net->pool.total);
