@@ -86,16 +86,23 @@ static bool method_known(const char *m)
 	return false;
 }
 
-/* Adds `m` to the Allow list unless it is there. */
+/* Adds `m` to the Allow list ("A, B, C") unless it is there. Walks the
+ * list a name at a time: strstr would link a general substring search
+ * (about 700 bytes) for a list that holds a few method names. */
 static void allow_add(char *allow, size_t size, const char *m)
 {
 	size_t len = strlen(allow), mlen = strlen(m);
-	const char *p = allow;
+	const char *p = allow, *comma;
+	size_t n;
 
-	while ((p = strstr(p, m)) != NULL) {
-		if ((p == allow || p[-1] == ' ') && (p[mlen] == ',' || p[mlen] == 0))
+	while (*p) {
+		comma = strchr(p, ',');
+		n = comma ? (size_t)(comma - p) : strlen(p);
+		if (n == mlen && memcmp(p, m, mlen) == 0)
 			return;
-		p += mlen;
+		if (!comma)
+			break;
+		p = comma + 2; /* past ", " */
 	}
 	if (len + mlen + 3 > size)
 		return;
