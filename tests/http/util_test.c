@@ -4,6 +4,7 @@
  * lists, Accept-Encoding, percent-decoding, reason phrases.
  */
 #include <stdio.h>
+#include <limits.h>
 #include <string.h>
 #include <time.h>
 
@@ -196,10 +197,65 @@ static void percent(void)
 
 static void reasons(void)
 {
-	CHECK(strcmp(keel_http_reason(200), "OK") == 0);
-	CHECK(strcmp(keel_http_reason(404), "Not Found") == 0);
-	CHECK(strcmp(keel_http_reason(431), "Request Header Fields Too Large") == 0);
-	CHECK(strcmp(keel_http_reason(299), "") == 0);
+	/* Every code with a phrase (RFC 9110 section 15, RFC 6585); every
+	 * other code, in range or not, has none. */
+	static const struct {
+		int code;
+		const char *phrase;
+	} named[] = {
+		{ 100, "Continue" },
+		{ 101, "Switching Protocols" },
+		{ 200, "OK" },
+		{ 201, "Created" },
+		{ 202, "Accepted" },
+		{ 203, "Non-Authoritative Information" },
+		{ 204, "No Content" },
+		{ 205, "Reset Content" },
+		{ 206, "Partial Content" },
+		{ 300, "Multiple Choices" },
+		{ 301, "Moved Permanently" },
+		{ 302, "Found" },
+		{ 303, "See Other" },
+		{ 304, "Not Modified" },
+		{ 307, "Temporary Redirect" },
+		{ 308, "Permanent Redirect" },
+		{ 400, "Bad Request" },
+		{ 401, "Unauthorized" },
+		{ 403, "Forbidden" },
+		{ 404, "Not Found" },
+		{ 405, "Method Not Allowed" },
+		{ 406, "Not Acceptable" },
+		{ 408, "Request Timeout" },
+		{ 409, "Conflict" },
+		{ 410, "Gone" },
+		{ 411, "Length Required" },
+		{ 412, "Precondition Failed" },
+		{ 413, "Content Too Large" },
+		{ 414, "URI Too Long" },
+		{ 415, "Unsupported Media Type" },
+		{ 416, "Range Not Satisfiable" },
+		{ 417, "Expectation Failed" },
+		{ 422, "Unprocessable Content" },
+		{ 426, "Upgrade Required" },
+		{ 428, "Precondition Required" },
+		{ 429, "Too Many Requests" },
+		{ 431, "Request Header Fields Too Large" },
+		{ 500, "Internal Server Error" },
+		{ 501, "Not Implemented" },
+		{ 502, "Bad Gateway" },
+		{ 503, "Service Unavailable" },
+		{ 504, "Gateway Timeout" },
+		{ 505, "HTTP Version Not Supported" },
+	};
+	static const int unnamed[] = { INT_MIN, -200, -1,  0,   1,   99,   102,    199, 207,
+		                       299,     305,  306, 309, 399, 402,  407,    418, 430,
+		                       432,     499,  506, 599, 600, 1200, INT_MAX };
+	size_t i;
+
+	for (i = 0; i < sizeof(named) / sizeof(named[0]); i++)
+		CHECK(strcmp(keel_http_reason(named[i].code), named[i].phrase) == 0);
+	for (i = 0; i < sizeof(unnamed) / sizeof(unnamed[0]); i++)
+		CHECK(strcmp(keel_http_reason(unnamed[i]), "") == 0);
 	CHECK(http_token_eq("Keep-Alive", 10, "keep-alive"));
 	CHECK(!http_token_eq("Keep-Alive", 9, "keep-alive"));
 	CHECK(!http_token_eq("Keep-Alivex", 11, "keep-alive"));
