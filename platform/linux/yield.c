@@ -15,7 +15,9 @@
  * only when nothing came: what KVM's halt polling does for a guest. A
  * wait whose window found nothing leaves the next one to sleep at once
  * until input comes again, so an idle image sleeps, and each wake-up
- * with input buys at most one window of polling.
+ * with input buys at most one window of polling. A call with a past
+ * deadline is the runtime looking for input between rounds of fibers:
+ * one poll, and the window stays for the wait that follows.
  */
 #include "platform_impl.h"
 
@@ -77,22 +79,24 @@ void kp_yield(kp_time deadline, kp_handle_set *ready)
 		handle_of[n++] = LINUX_HOSTPOLL_HANDLE;
 	}
 
-	if (poll_next && poll_window) {
-		kp_time until = now + poll_window < deadline ? now + poll_window : deadline;
+	if (deadline <= now) {
+		/* A look between rounds of fibers, not a wait: it neither
+		 * polls a window nor uses up the one input has bought. */
+		got = poll_once(pfd, n, 0);
+	} else {
+		if (poll_next && poll_window) {
+			kp_time until = now + poll_window < deadline ? now + poll_window : deadline;
 
-		poll_next = false;
-		do {
-			got = poll_once(pfd, n, 0);
-			now = kp_clock_monotonic();
-		} while (got == 0 && now < until);
-		if (got == 0 && now >= deadline)
-			return; /* the deadline passed while polling */
-	}
-	if (got == 0) {
-		/* KP_TIME_MAX: no timeout at all; a past deadline: zero. */
-		kp_time wait = deadline > now ? deadline - now : 0;
-
-		got = poll_once(pfd, n, deadline == KP_TIME_MAX ? KP_TIME_MAX : wait);
+			poll_next = false;
+			do {
+				got = poll_once(pfd, n, 0);
+				now = kp_clock_monotonic();
+			} while (got == 0 && now < until);
+		}
+		/* KP_TIME_MAX: no timeout at all. */
+		if (got == 0 && now < deadline)
+			got = poll_once(pfd, n,
+			                deadline == KP_TIME_MAX ? KP_TIME_MAX : deadline - now);
 	}
 	if (got <= 0)
 		return; /* timed out, or EINTR: a spurious wake-up is allowed */

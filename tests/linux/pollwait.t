@@ -1,15 +1,20 @@
 #!/bin/sh
 # How an image on the linux target waits (platform/linux/yield.c), seen in
 # its ppoll calls under strace. tests/linux/waitin waits for frames in
-# turns of 100 ms; the kernel sends it 100 ICMP echo requests 10 ms apart
-# (to a fixed neighbour entry: no ARP), then nothing until the image
-# exits, 1.5 s after the last one. Calls are told apart by their timeout:
-# zero (a poll) or not (a sleep). With the default poll window:
-#   - every wait right after input starts with a poll;
-#   - a poll comes only right after input or after another poll: a wait
-#     that found nothing does not poll, so idle turns only sleep;
+# turns of 100 ms, and after reading frames looks once more with a past
+# deadline (one zero-timeout call) before it waits again; the kernel sends
+# it 100 ICMP echo requests 10 ms apart (to a fixed neighbour entry: no
+# ARP), then nothing until the image exits, 1.5 s after the last one.
+# Calls are told apart by their timeout: zero (a look or a poll) or not
+# (a sleep). With the default poll window:
+#   - between input and the next sleep come the look and at least one
+#     poll: the look did not use up the window input bought;
+#   - a zero-timeout call comes only right after input or after another
+#     one: a wait that found nothing does not poll, so idle turns only
+#     sleep;
 #   - once the traffic stops the image makes at most one call a turn.
-# With --poll-us 0 there is no poll at all. Needs root (namespace, TAP).
+# With --poll-us 0 only the look comes between input and the next sleep.
+# Needs root (namespace, TAP).
 set -u
 . tests/lib.sh
 
@@ -86,8 +91,8 @@ run() {
 
 # check NAME POLLS: reads $tmp/NAME.trace (the waits' calls are those on
 # the TAP, events=POLLIN; the start's descriptor probe asks for none) and
-# prints "calls inputs polls after_last_input", or the first broken rule.
-# POLLS is 1 when polls are expected, 0 when there must be none.
+# prints "CALLS INPUTS ZERO_TIMEOUT_CALLS SLEEPS_AFTER_LAST_INPUT", or the
+# first broken rule. POLLS is 1 with a poll window, 0 with none.
 check() {
 	awk -v polls="$2" '
 	/events=POLLIN/ {
@@ -100,21 +105,26 @@ check() {
 			got = "input"
 		else
 			got = "other" # interrupted: a spurious wake-up
-		if (zero)
+		if (zero) {
 			nzero++
-		if (zero && !polls && !bad)
-			bad = "call " n " polls with polling off"
-		if (polls && prev == "input" && !zero && !bad)
-			bad = "call " n " sleeps right after input without polling first"
-		if (polls && zero && prev != "input" && prev != "poll" && !bad)
-			bad = "call " n " polls after a wait that found nothing"
-		prev = got == "empty" && zero ? "poll" : got
+			if (prev != "input" && prev != "zero" && !bad)
+				bad = "call " n " polls after a wait that found nothing"
+			run++
+		} else if (prev == "input" || prev == "zero") {
+			# A sleep after input: the look, then the window.
+			if (polls && run < 2 && !bad)
+				bad = "call " n " sleeps after input with " run " zero-timeout calls, want the look and a poll"
+			if (!polls && run != 1 && !bad)
+				bad = "call " n " sleeps after input with " run " zero-timeout calls, want only the look"
+		}
 		if (got == "input") {
 			inputs++
 			after = 0
-		} else {
+			run = 0
+		} else if (!zero) {
 			after++
 		}
+		prev = got == "empty" && zero ? "zero" : got
 	}
 	END {
 		if (bad)
@@ -124,26 +134,25 @@ check() {
 	}' "$tmp/$1.trace"
 }
 
-# At most one call a turn of the quiet time, plus the window after the
-# last input and two turns of slack; an image that did not sleep would
-# make thousands.
-idle_max=$((QUIET_MS / TURN_MS + 3))
+# At most one sleep a turn of the quiet time, and two turns of slack; an
+# image whose sleeps did not sleep would make thousands. (The zero-timeout
+# calls after the last input are one run right after it, by the rules.)
+idle_max=$((QUIET_MS / TURN_MS + 2))
 
 run default
 set -- $(check default 1)
 [ "$1" != bad: ] || fail "default window: $*"
 calls=$1 inputs=$2 polls=$3 after=$4
 [ "$inputs" -ge 5 ] || fail "default window: input came in $inputs waits, want 5 or more"
-[ "$polls" -ge "$inputs" ] || fail "default window: $polls polls for $inputs waits with input"
 [ "$after" -le "$idle_max" ] ||
-	fail "default window: $after calls in the ${QUIET_MS} ms after the last input, want <= $idle_max"
-[ "$after" -ge 2 ] || fail "default window: $after calls after the last input"
-summary="default: $calls calls, $inputs with input, $polls polls, $after after the last input"
+	fail "default window: $after sleeps in the ${QUIET_MS} ms after the last input, want <= $idle_max"
+[ "$after" -ge 2 ] || fail "default window: $after sleeps after the last input"
+summary="default: $calls calls, $inputs with input, $polls looks and polls, $after sleeps after the last input"
 
 run off --poll-us 0
 set -- $(check off 0)
 [ "$1" != bad: ] || fail "--poll-us 0: $*"
 [ "$2" -ge 5 ] || fail "--poll-us 0: input came in $2 waits, want 5 or more"
 [ "$4" -le "$idle_max" ] ||
-	fail "--poll-us 0: $4 calls in the ${QUIET_MS} ms after the last input, want <= $idle_max"
-pass "pollwait: $summary; --poll-us 0: $1 calls, $2 with input, no poll"
+	fail "--poll-us 0: $4 sleeps in the ${QUIET_MS} ms after the last input, want <= $idle_max"
+pass "pollwait: $summary; --poll-us 0: $1 calls, $2 with input, $3 looks, no poll"
