@@ -93,7 +93,8 @@ const char *linux_env(char **envp, const char *name);
 
 /* Sets *value to the number `s` spells in plain decimal digits and returns
  * true when it is from `min` to `max`; otherwise returns false and leaves
- * *value alone. No sign, no spaces, no empty string. */
+ * *value alone. No sign, no spaces, no empty string. `max` must be below
+ * UINT64_MAX / 10 (the digits are summed without an overflow check). */
 bool linux_parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *value);
 
 /* ---- Failing before main ------------------------------------------------- */

@@ -7,9 +7,9 @@
  * its sockets has news; it is reported as LINUX_HOSTPOLL_HANDLE, and the
  * socket stack learns which sockets from kp_linux_hostpoll_take().
  *
- * Polling before sleeping. Waking a host CPU that went idle costs tens of
- * microseconds here, once per wait; a peer doing request and response
- * pays it on every request. So after a wait that returned input, the next
+ * Polling before sleeping. Waking a host CPU that went idle can cost tens
+ * of microseconds (in a VM, for one), once per wait; a peer doing request
+ * and response pays it on every request. So after a wait that returned input, the next
  * wait first polls (ppoll with a zero timeout, again and again) for up to
  * the poll window, or to the deadline if that comes first, and sleeps
  * only when nothing came: what KVM's halt polling does for a guest. A
@@ -28,7 +28,7 @@
 
 /* Set before sealing; 0: never poll. */
 static kp_time poll_window;
-/* The last wait returned input: the next one polls first. */
+/* The last call returned input: the next wait polls first. */
 static bool poll_next;
 
 void linux_poll_configure(char **envp)
