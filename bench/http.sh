@@ -26,7 +26,9 @@
 #       at once: requests/s;
 # and the size of the stripped www image.
 # Needs: nginx, wrk, apache2-utils (ab), curl, iproute2, util-linux (taskset).
-# WWW_APP=DIR benchmarks another build of the same site.
+# WWW_APP=DIR benchmarks another build of the same site;
+# HTTP_BENCH_LAUNCH_OPTS adds options to the image's keel-launch (e.g.
+# "--poll-us 0", to measure the image without polling before it sleeps).
 set -u
 cd "$(dirname "$0")/.." || exit 1
 rounds=${1:-5}
@@ -103,7 +105,9 @@ in_client() {
 }
 
 # ---- The servers -------------------------------------------------------------
-taskset -c 1 ip netns exec "$nss" build/host/bin/keel-launch --net service=tap:"$tap" \
+launch_opts=${HTTP_BENCH_LAUNCH_OPTS:-}
+# shellcheck disable=SC2086 # the options are words
+taskset -c 1 ip netns exec "$nss" build/host/bin/keel-launch $launch_opts --net service=tap:"$tap" \
 	"$img" -- --ipv4=10.0.0.2/24 --https-port=0 >"$out/image.log" 2>&1 &
 pid=$!
 tries=0
@@ -207,6 +211,7 @@ figure() {
 tests=${HTTP_BENCH_TESTS:-1k-c1 1k-c64 1m-c1 1m-c16 ab-c1 ab-c32}
 echo "== HTTP: Keel www (direct stack, TAP) vs nginx $(nginx -v 2>&1 | sed 's|.*/||'), $rounds rounds of ${SECS} s alternating"
 echo "  (client on CPU 0, servers on CPU 1; load average before: $(cut -d" " -f1-3 /proc/loadavg))"
+[ -z "$launch_opts" ] || echo "  (the image launched with: $launch_opts)"
 : >"$out/notes"
 r=1
 while [ $r -le "$rounds" ]; do

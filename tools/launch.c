@@ -29,6 +29,7 @@
 #define FIRST_DEVICE_FD 3
 #define HEAP_MB_MIN 1
 #define HEAP_MB_MAX 16384 /* as platform/linux/memory.c accepts */
+#define POLL_US_MAX 1000  /* as platform/linux/yield.c accepts */
 
 static const char usage_text[] =
     "usage: keel-launch [OPTIONS] IMAGE [--] [ARGS...]\n"
@@ -46,6 +47,9 @@ static const char usage_text[] =
     "                          device, opened read-write) as block device NAME\n"
     "  --heap-mb N             give the image a heap of N MiB (1..16384;\n"
     "                          default 64); sets KEEL_HEAP_MB\n"
+    "  --poll-us N             after input, poll up to N microseconds before\n"
+    "                          sleeping in the next wait (0..1000; 0: never\n"
+    "                          poll; default 50); sets KEEL_POLL_US\n"
     "  -h, --help              show this help\n"
     "\n"
     "An image linking the socket stack (lib/net-socket; manifest note\n"
@@ -128,19 +132,19 @@ static void split_device(const char *option, const char *arg, struct attach *a)
 	a->fd = -1;
 }
 
-static unsigned parse_heap_mb(const char *s)
+/* The value of `option`: plain decimal digits, from min to max. */
+static unsigned parse_number(const char *option, const char *unit, unsigned min, unsigned max,
+                             const char *s)
 {
 	unsigned long v;
 	char *end;
 
-	if (*s < '0' || *s > '9')
-		usage_error("--heap-mb expects a number of MiB from %d to %d, not '%s'",
-		            HEAP_MB_MIN, HEAP_MB_MAX, s);
 	errno = 0;
 	v = strtoul(s, &end, 10);
-	if (errno || *end || v < HEAP_MB_MIN || v > HEAP_MB_MAX)
-		usage_error("--heap-mb expects a number of MiB from %d to %d, not '%s'",
-		            HEAP_MB_MIN, HEAP_MB_MAX, s);
+	/* strtoul would take a sign or leading spaces. */
+	if (*s < '0' || *s > '9' || errno || *end || v < min || v > max)
+		usage_error("%s expects a number of %s from %u to %u, not '%s'", option, unit, min,
+		            max, s);
 	return (unsigned)v;
 }
 
@@ -255,6 +259,7 @@ int main(int argc, char **argv)
 	struct elfnote_manifest m;
 	char err[256], declared[1024];
 	unsigned ngiven = 0, heap_mb = 0;
+	long poll_us = -1; /* -1: not given, the image's default */
 	const char *base, *value;
 	char **image_argv;
 	int i;
@@ -281,7 +286,9 @@ int main(int argc, char **argv)
 			split_device(net ? "--net" : "--block", value, &given[ngiven]);
 			given[ngiven++].kind = net ? KEEL_NOTE_NET : KEEL_NOTE_BLOCK;
 		} else if ((value = option_value(argc, argv, &i, "--heap-mb"))) {
-			heap_mb = parse_heap_mb(value);
+			heap_mb = parse_number("--heap-mb", "MiB", HEAP_MB_MIN, HEAP_MB_MAX, value);
+		} else if ((value = option_value(argc, argv, &i, "--poll-us"))) {
+			poll_us = parse_number("--poll-us", "microseconds", 0, POLL_US_MAX, value);
 		} else {
 			usage_error("unknown option '%s'", arg);
 		}
@@ -359,6 +366,12 @@ int main(int argc, char **argv)
 
 		snprintf(num, sizeof(num), "%u", heap_mb);
 		setenv("KEEL_HEAP_MB", num, 1);
+	}
+	if (poll_us >= 0) {
+		char num[16];
+
+		snprintf(num, sizeof(num), "%ld", poll_us);
+		setenv("KEEL_POLL_US", num, 1);
 	}
 
 	/* argv[0] is the image's file name; the rest are the user's ARGS. */

@@ -72,9 +72,20 @@ uint64_t kp_clock_wall(void);
  * Waits until at least one device has input or monotonic time reaches
  * `deadline` (KP_TIME_MAX: no deadline), whichever comes first. Stores in
  * *ready the set of handles that have input (0 when the deadline passed)
- * and returns. MUST NOT busy-wait where the hardware or host can sleep.
- * MAY return early with *ready == 0 (spurious wake-up). A deadline in
- * the past MUST poll and return at once.
+ * and returns. MUST NOT busy-wait where the hardware or host can sleep,
+ * with one bounded exception: right after a call that returned input, the
+ * next call that waits MAY first poll for a short window before sleeping
+ * (the linux target polls with zero-timeout ppoll calls for up to 50 us,
+ * KEEL_POLL_US, or to the deadline if sooner). Why: a host CPU that went
+ * idle can take tens of microseconds to wake (in a VM, for one), and a
+ * peer doing request and response would wait for it on every request;
+ * hypervisors do the same before they let a halted guest CPU sleep (KVM's
+ * halt polling). The price is CPU time, within these bounds: one call
+ * with input buys at most one window; when the window found nothing, the
+ * calls after it sleep at once until input comes again, so an idle image
+ * never polls. A deadline in the past MUST poll and return
+ * at once (a look, not a wait: it leaves the window to the next wait).
+ * MAY return early with *ready == 0 (spurious wake-up).
  */
 void kp_yield(kp_time deadline, kp_handle_set *ready);
 

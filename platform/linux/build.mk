@@ -3,7 +3,7 @@
 ARCH := x86_64
 
 PLATFORM_SRCS := $(addprefix platform/linux/, \
-	start.S entry.c fail.c clock.c vdso.c console.c exit.c manifest.c devices.c \
+	start.S entry.c fail.c env.c clock.c vdso.c console.c exit.c manifest.c devices.c \
 	net.c vnet.c block.c yield.c random.c memory.c filter.c seccomp.c hostpoll.c hostsock.c)
 
 # The canary lives in the global __stack_chk_guard (libc) rather than at

@@ -3,9 +3,9 @@
  *
  * Order matters: the stack-protector canary is seeded before any function
  * that has a canary runs; every check that can refuse to start (manifest,
- * devices, heap) runs before sealing, so its message can still be printed
- * and nothing of main has run; sealing is the last step before the
- * runtime, so main never runs unsealed.
+ * devices, heap, poll window) runs before sealing, so its message can
+ * still be printed and nothing of main has run; sealing is the last step
+ * before the runtime, so main never runs unsealed.
  */
 #include "platform_impl.h"
 
@@ -60,6 +60,7 @@ platform_start(int argc, char **argv, char **envp, const uint64_t *auxv)
 	linux_manifest_load();
 	linux_devices_attach();
 	linux_heap_reserve(envp, &si.heap_start, &si.heap_size);
+	linux_poll_configure(envp);
 	linux_hostpoll_open();
 	linux_seal();
 	keel_start(&si);

@@ -11,55 +11,17 @@
 #define HEAP_MB_DEFAULT 64
 #define HEAP_MB_MIN 1 /* platform.h: at least 1 MiB */
 #define HEAP_MB_MAX 16384
-#define HEAP_ENV "KEEL_HEAP_MB="
-
-/* The value of KEEL_HEAP_MB in `envp`, or NULL. */
-static const char *heap_env(char **envp)
-{
-	for (; *envp; envp++) {
-		const char *e = *envp, *k = HEAP_ENV;
-
-		while (*k && *e == *k) {
-			e++;
-			k++;
-		}
-		if (!*k)
-			return e;
-	}
-	return NULL;
-}
-
-/* Plain decimal digits within the bounds, else 0. */
-static uint64_t parse_mb(const char *s)
-{
-	uint64_t v = 0;
-
-	if (!*s)
-		return 0;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return 0;
-		v = v * 10 + (uint64_t)(*s - '0');
-		if (v > HEAP_MB_MAX)
-			return 0;
-	}
-	return v >= HEAP_MB_MIN ? v : 0;
-}
 
 void linux_heap_reserve(char **envp, uintptr_t *start, size_t *size)
 {
 	char b1[LINUX_NUM_BUF], b2[LINUX_NUM_BUF];
-	const char *env = heap_env(envp);
+	const char *env = linux_env(envp, "KEEL_HEAP_MB");
 	uint64_t mb = HEAP_MB_DEFAULT;
 	long addr;
 
-	if (env) {
-		mb = parse_mb(env);
-		if (!mb)
-			linux_fail("KEEL_HEAP_MB='", env, "' is not a whole number of MiB from ",
-			           linux_num(b1, HEAP_MB_MIN), " to ", linux_num(b2, HEAP_MB_MAX),
-			           NULL);
-	}
+	if (env && !linux_parse_uint(env, HEAP_MB_MIN, HEAP_MB_MAX, &mb))
+		linux_fail("KEEL_HEAP_MB='", env, "' is not a whole number of MiB from ",
+		           linux_num(b1, HEAP_MB_MIN), " to ", linux_num(b2, HEAP_MB_MAX), NULL);
 	*size = (size_t)mb << 20;
 	addr = linux_syscall6(LINUX_SYS_mmap, 0, (long)*size, LINUX_PROT_READ | LINUX_PROT_WRITE,
 	                      LINUX_MAP_PRIVATE | LINUX_MAP_ANONYMOUS | LINUX_MAP_NORESERVE, -1, 0);

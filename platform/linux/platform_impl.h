@@ -73,6 +73,8 @@ void linux_devices_attach(void);
 void linux_net_attach(struct linux_device *dev);
 void linux_block_attach(struct linux_device *dev);
 void linux_heap_reserve(char **envp, uintptr_t *start, size_t *size);
+/* Reads KEEL_POLL_US, the poll window of kp_yield() (yield.c). */
+void linux_poll_configure(char **envp);
 void linux_hostpoll_open(void);
 void linux_seal(void);
 
@@ -83,6 +85,17 @@ linux_clock_gettime_fn linux_vdso_clock_gettime(const uint64_t *auxv);
 
 /* The process id, recorded before sealing (kp_abort signals it). */
 extern int linux_pid;
+
+/* ---- The environment, read only before sealing (env.c) --------------------- */
+
+/* The value of variable `name` in `envp` (the text after "name="), or NULL. */
+const char *linux_env(char **envp, const char *name);
+
+/* Sets *value to the number `s` spells in plain decimal digits and returns
+ * true when it is from `min` to `max`; otherwise returns false and leaves
+ * *value alone. No sign, no spaces, no empty string. `max` must be below
+ * UINT64_MAX / 10 (the digits are summed without an overflow check). */
+bool linux_parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *value);
 
 /* ---- Failing before main ------------------------------------------------- */
 

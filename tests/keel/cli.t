@@ -7,6 +7,9 @@ set -u
 expect_status 3 ./keel run tests/keel/exit3
 expect_line "$out" "fiber ran"
 expect_line "$out" "main returns 3"
+# --poll-us reaches the image (a bad value would stop it before main).
+expect_status 3 ./keel run --poll-us 0 tests/keel/exit3
+expect_line "$out" "main returns 3"
 
 # Every bad input: status 2 and a message naming the problem.
 bad() { # bad PATTERN CMD...
@@ -25,6 +28,9 @@ bad "does not exist" ./keel build no/such/app
 bad "is not a folder" ./keel build README.md
 bad "has no keel.mk" ./keel build tests
 bad "no app folder" ./keel run
+bad "--poll-us expects a number of microseconds from 0 to 1000, not '1001'" \
+	./keel run --poll-us 1001 tests/keel/exit3
+bad "--poll-us is for -t linux" ./keel run -t x86_64 --poll-us 10 tests/keel/exit3
 bad "does not exist" ./keel inspect no/such/image
 bad "is a folder" ./keel inspect examples
 bad "already exists" ./keel new examples

@@ -1,10 +1,10 @@
 #!/bin/sh
 # Devices on the linux target, and everything that must refuse to start:
 # the platform (a device missing, of the wrong kind, not read-write, an
-# undeclared descriptor open, a bad manifest or heap size) and keel-launch
-# (unknown options, undeclared or missing devices, missing files, files
-# that are not Keel images, images for another target or machine). Each
-# refusal is exit status 2 and one line naming the problem.
+# undeclared descriptor open, a bad manifest, heap size or poll window)
+# and keel-launch (unknown options, undeclared or missing devices, missing
+# files, files that are not Keel images, images for another target or
+# machine). Each refusal is exit status 2 and one line naming the problem.
 set -u
 . tests/lib.sh
 
@@ -73,6 +73,14 @@ refused "KEEL_HEAP_MB='0' is not a whole number" \
 	--close-from 3 env KEEL_HEAP_MB=0 $apps/seccomp/seccomp ok
 refused "KEEL_HEAP_MB='16385' is not a whole number" \
 	--close-from 3 env KEEL_HEAP_MB=16385 $apps/seccomp/seccomp ok
+refused "KEEL_POLL_US='soon' is not a whole number of microseconds from 0 to 1000" \
+	--close-from 3 env KEEL_POLL_US=soon $apps/seccomp/seccomp ok
+refused "KEEL_POLL_US='1001' is not a whole number" \
+	--close-from 3 env KEEL_POLL_US=1001 $apps/seccomp/seccomp ok
+refused "KEEL_POLL_US='-5' is not a whole number" \
+	--close-from 3 env KEEL_POLL_US=-5 $apps/seccomp/seccomp ok
+refused "KEEL_POLL_US='' is not a whole number" \
+	--close-from 3 env KEEL_POLL_US= $apps/seccomp/seccomp ok
 
 # What the platform accepts: the right descriptors, a small heap, an
 # O_APPEND file (pwrite must still honour offsets).
@@ -82,6 +90,10 @@ out=$("$status" --close-from 4 $apps/blockrw/blockrw 8192 3>>"$disk" 2>&1)
 printf '%s\n' "$out" | grep -q "not open for reading and writing" || fail "O_WRONLY|O_APPEND: $out"
 out=$("$status" --close-from 3 env KEEL_HEAP_MB=2 $apps/seccomp/seccomp ok 2>&1)
 expect_line "$out" "exit 0"
+for us in 0 1000; do
+	out=$("$status" --close-from 3 env KEEL_POLL_US=$us $apps/seccomp/seccomp ok 2>&1)
+	expect_line "$out" "exit 0"
+done
 
 # ---- keel-launch ------------------------------------------------------------
 
@@ -90,6 +102,10 @@ refused "unknown option '--frob'" $launch --frob $img
 refused "no IMAGE given" $launch --block storage="$disk"
 refused "--block expects NAME=FILE" $launch --block storage $img
 refused "--heap-mb expects a number of MiB from 1 to 16384, not 'x'" $launch --heap-mb x $img
+refused "--poll-us expects a number of microseconds from 0 to 1000, not '1001'" \
+	$launch --poll-us 1001 $img
+refused "--poll-us expects a number of microseconds from 0 to 1000, not '+5'" \
+	$launch --poll-us=+5 $img
 refused "$img needs block device 'storage': give --block storage=FILE" $launch $img
 refused "$img declares no device 'other' (it declares block storage)" \
 	$launch --block storage="$disk" --block other="$disk" $img
