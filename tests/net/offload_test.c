@@ -130,78 +130,53 @@ static void large_segments(void)
  * is copied out of the spill area whole, and reads offer full lists
  * again until small frames come in a row once more.
  */
+/* Peer p sends `len` bytes of data + *off in one frame (a large segment
+ * above one MSS) and the application reads them; the receive list the
+ * read of that frame offered was `nbufs` pieces long (0: not checked). */
+static void one_frame(struct t_peer *p, size_t *off, size_t len, unsigned nbufs)
+{
+	size_t n = build(p, *off, len, TCP_ACK | TCP_PSH);
+
+	inject(n, len > 1448 ? KP_NET_F_GSO4 | KP_NET_F_CSUM_OK : KP_NET_F_CSUM_OK, 1448);
+	CHECK(nbufs == 0 || h_rx_last_nbufs == nbufs);
+	p->seq += (uint32_t)len;
+	read_exactly(p, *off, len);
+	*off += len;
+	t_drain();
+}
+
 static void spill(void)
 {
 	const unsigned full = NET_RX_BUFS_MAX;
+	const size_t largest = KP_NET_GSO_FRAME_MAX - 14 - 20 - 32;
 	struct t_peer p;
 	struct keel_net_stats before;
-	size_t n, off = 0;
+	size_t off = 0;
 
 	p_open(&p, lis, 61003, 300000);
 	t_drain();
 	/* A frame larger than a buffer ends any run of small ones. */
-	n = build(&p, off, 3000, TCP_ACK | TCP_PSH);
-	inject(n, KP_NET_F_GSO4 | KP_NET_F_CSUM_OK, 1448);
-	p.seq += 3000;
-	read_exactly(&p, off, 3000);
-	off += 3000;
-	t_drain();
+	one_frame(&p, &off, 3000, 0);
 	/* Full lists until 16 frames in a row fit one buffer. */
-	for (unsigned i = 0; i < 16; i++) {
-		n = build(&p, off, 100, TCP_ACK | TCP_PSH);
-		inject(n, KP_NET_F_CSUM_OK, 0);
-		CHECK(h_rx_last_nbufs == full);
-		p.seq += 100;
-		read_exactly(&p, off, 100);
-		off += 100;
-		t_drain();
-	}
+	for (unsigned i = 0; i < 16; i++)
+		one_frame(&p, &off, 100, full);
 	for (unsigned i = 0; i < 3; i++) {
-		n = build(&p, off, 100, TCP_ACK | TCP_PSH);
-		inject(n, KP_NET_F_CSUM_OK, 0);
-		CHECK(h_rx_last_nbufs == 2 && h_rx_last_room == KP_NET_GSO_FRAME_MAX);
-		p.seq += 100;
-		read_exactly(&p, off, 100);
-		off += 100;
-		t_drain();
+		one_frame(&p, &off, 100, 2);
+		CHECK(h_rx_last_room == KP_NET_GSO_FRAME_MAX);
 	}
 	/* A large segment read with one buffer and the spill area: every
 	 * byte arrives, nothing is dropped, and the next read offers a
 	 * full list. Sizes: just over one buffer, and the largest. */
 	before = t_stats(net);
-	n = build(&p, off, 2000, TCP_ACK | TCP_PSH);
-	inject(n, KP_NET_F_GSO4 | KP_NET_F_CSUM_OK, 1448);
-	CHECK(h_rx_last_nbufs == 2);
-	p.seq += 2000;
-	read_exactly(&p, off, 2000);
-	off += 2000;
-	t_drain();
-	n = build(&p, off, 100, TCP_ACK | TCP_PSH);
-	inject(n, KP_NET_F_CSUM_OK, 0);
-	CHECK(h_rx_last_nbufs == full);
-	p.seq += 100;
-	read_exactly(&p, off, 100);
-	off += 100;
-	t_drain();
-	for (unsigned i = 0; i < 16; i++) {
-		n = build(&p, off, 10, TCP_ACK | TCP_PSH);
-		inject(n, KP_NET_F_CSUM_OK, 0);
-		p.seq += 10;
-		read_exactly(&p, off, 10);
-		off += 10;
-		t_drain();
-	}
-	n = KP_NET_GSO_FRAME_MAX - 14 - 20 - 32;
-	n = build(&p, sizeof(data) - n, n, TCP_ACK | TCP_PSH);
-	CHECK(n == KP_NET_GSO_FRAME_MAX);
-	inject(n, KP_NET_F_GSO4 | KP_NET_F_CSUM_OK, 1448);
-	CHECK(h_rx_last_nbufs == 2);
-	n = KP_NET_GSO_FRAME_MAX - 14 - 20 - 32;
-	p.seq += (uint32_t)n;
-	read_exactly(&p, sizeof(data) - n, n);
+	one_frame(&p, &off, 2000, 2);
+	one_frame(&p, &off, 100, full);
+	for (unsigned i = 0; i < 16; i++)
+		one_frame(&p, &off, 10, 0);
+	off = sizeof(data) - largest;
+	CHECK(build(&p, off, largest, TCP_ACK | TCP_PSH) == KP_NET_GSO_FRAME_MAX);
+	one_frame(&p, &off, largest, 2);
 	CHECK(t_stats(net).drop_no_buffer == before.drop_no_buffer);
 	CHECK(t_stats(net).drop_bad_frame == before.drop_bad_frame);
-	t_drain();
 	keel_close(p.flow);
 	t_drain();
 }

@@ -6,10 +6,11 @@
  * Waits with kp_yield() in turns of TURN_MS, each with a deadline that far
  * ahead (as an image with a periodic timer does), and reads every frame
  * that came; then looks once more with a past deadline, as the runtime
- * does between rounds of fibers, before it waits again. Once QUIET_MS (default 1500) have passed without a frame
- * after at least one came, prints "waitin: received N" and exits 0; with
- * no frame within WAIT_S seconds, exits 1. What the test looks at is how
- * the platform waited (the image's ppoll calls), not this program.
+ * does between rounds of fibers, before it waits again. Once QUIET_MS
+ * (default 1500) have passed without a frame after at least one came,
+ * prints "waitin: received N" and exits 0; with no frame within WAIT_S
+ * seconds, exits 1. What the test looks at is how the platform waited
+ * (the image's ppoll calls), not this program.
  */
 #include <stddef.h>
 #include <stdint.h>
