@@ -614,9 +614,9 @@ void tcp_conn_input(struct tcp_conn *c, struct netbuf *nb, struct tcp_seg *seg)
  *     counted, nothing challenged) and it has no SACK blocks to take.
  *
  * Then what the full way does comes down to: the arrival time (one
- * clock reading for all the pieces), the
- * timestamp to echo, RACK's look after an ACK, the send window's update
- * (the same code as the full way's), and tcp_recv_data() with the text,
+ * clock reading for all the pieces), the timestamp to echo, RACK's look
+ * after an ACK, the send window's update (the same code as the full
+ * way's), and tcp_recv_data() with the text,
  * which queues it (or drops it when the connection is over its share of
  * the pool), moves rcv_nxt, counts it for the delayed ACK and wakes the
  * reader; then the output is asked for, which the read of frames defers
