@@ -77,6 +77,8 @@ static void check_file(const char *key, const char *path)
 	CHECK(keel_kv_get(&test_site.kv, key, strlen(key), &v) == KEEL_OK);
 	CHECK(v.len == len);
 	CHECK(v.data && memcmp(v.data, bytes, len) == 0);
+	/* Compiled in: valid and unchanged for the image's life. */
+	CHECK(v.data_static);
 	CHECK(strcmp(v.content_type, keel_kv_content_type(key, strlen(key))) == 0);
 	snprintf(etag, sizeof(etag), "\"%016llx\"",
 	         (unsigned long long)keel_kv_fnv1a(KEEL_KV_FNV_INIT, bytes, len));
