@@ -200,10 +200,9 @@ static int build_head(struct keel_http_response *r, int status, const char *cont
 	return KEEL_OK;
 }
 
-/* Writes the pending head (if any) and then body pieces, in one writev. */
-static int send_pieces(struct keel_http_response *r, const struct keel_iovec *body, size_t nbody)
+/* The pending head's pieces (at most 3) into iov; how many. */
+static size_t head_pieces(struct keel_http_response *r, struct keel_iovec *iov)
 {
-	struct keel_iovec iov[8];
 	size_t n = 0;
 
 	if (r->head_pending) {
@@ -213,6 +212,15 @@ static int send_pieces(struct keel_http_response *r, const struct keel_iovec *bo
 		iov[n++] = (struct keel_iovec){ r->tail, r->tail_len };
 		r->head_pending = false;
 	}
+	return n;
+}
+
+/* Writes the pending head (if any) and then body pieces, in one writev. */
+static int send_pieces(struct keel_http_response *r, const struct keel_iovec *body, size_t nbody)
+{
+	struct keel_iovec iov[8];
+	size_t n = head_pieces(r, iov);
+
 	for (size_t i = 0; i < nbody && n < 8; i++)
 		if (body[i].len)
 			iov[n++] = body[i];
@@ -221,10 +229,12 @@ static int send_pieces(struct keel_http_response *r, const struct keel_iovec *bo
 	return http_conn_writev(r->conn, iov, n);
 }
 
-int keel_http_respond(struct keel_http_response *r, int status, const char *content_type,
-                      const void *body, size_t len)
+/* A whole response with `body`; by_ref: the body is sent by reference
+ * (http_conn_write_static), the head still copied. */
+static int respond(struct keel_http_response *r, int status, const char *content_type,
+                   const void *body, size_t len, bool by_ref)
 {
-	struct keel_iovec iov = { body, len };
+	struct keel_iovec iov[3];
 	int err;
 
 	if (status == 204 || status == 304)
@@ -235,7 +245,10 @@ int keel_http_respond(struct keel_http_response *r, int status, const char *cont
 	r->state = HTTP_RESP_DONE;
 	if (r->no_body)
 		return send_pieces(r, NULL, 0);
-	err = send_pieces(r, &iov, 1);
+	if (by_ref && len > 0)
+		err = http_conn_write_static(r->conn, iov, head_pieces(r, iov), body, len);
+	else
+		err = send_pieces(r, &(struct keel_iovec){ body, len }, 1);
 	if (err == KEEL_OK) {
 		r->sent = len;
 		r->conn->srv->stats.body_bytes_out += len;
@@ -243,33 +256,16 @@ int keel_http_respond(struct keel_http_response *r, int status, const char *cont
 	return err;
 }
 
+int keel_http_respond(struct keel_http_response *r, int status, const char *content_type,
+                      const void *body, size_t len)
+{
+	return respond(r, status, content_type, body, len, false);
+}
+
 int http_respond_static(struct keel_http_response *r, int status, const char *content_type,
                         const void *body, size_t len)
 {
-	struct keel_iovec head[3];
-	size_t n = 0;
-	int err;
-
-	if (status == 204 || status == 304 || len == 0)
-		return keel_http_respond(r, status, content_type, body, len);
-	err = build_head(r, status, content_type, (int64_t)len);
-	if (err)
-		return err;
-	r->state = HTTP_RESP_DONE;
-	if (r->no_body)
-		return send_pieces(r, NULL, 0);
-	/* The head is copied, the body referenced (send_pieces' head). */
-	head[n++] = (struct keel_iovec){ r->line, r->line_len };
-	if (r->hdr_len)
-		head[n++] = (struct keel_iovec){ r->hdr, r->hdr_len };
-	head[n++] = (struct keel_iovec){ r->tail, r->tail_len };
-	r->head_pending = false;
-	err = http_conn_write_static(r->conn, head, n, body, len);
-	if (err == KEEL_OK) {
-		r->sent = len;
-		r->conn->srv->stats.body_bytes_out += len;
-	}
-	return err;
+	return respond(r, status, content_type, body, len, true);
 }
 
 int keel_http_respond_status(struct keel_http_response *r, int status)
