@@ -15,6 +15,25 @@ static void drop_bad(struct keel_net *net, struct netbuf *nb)
 	netbuf_free(net, nb);
 }
 
+/* The fields of TCP header h (hlen bytes with its options), from src to
+ * dst, into *seg (len 0). False: a port is 0 or the options are bad. */
+static bool seg_parse(const uint8_t *h, size_t hlen, uint32_t src_be, uint32_t dst_be,
+                      struct tcp_seg *seg)
+{
+	memset(seg, 0, sizeof(*seg));
+	seg->src_be = src_be;
+	seg->dst_be = dst_be;
+	__builtin_memcpy(&seg->sport_be, h, 2);
+	__builtin_memcpy(&seg->dport_be, h + 2, 2);
+	seg->seq = net_get32(h + 4);
+	seg->ack = net_get32(h + 8);
+	seg->flags = h[13] & 0x3f;
+	seg->wnd = net_get16(h + 14);
+	return seg->sport_be != 0 && seg->dport_be != 0 &&
+	       tcp_options_parse(h + TCP_HLEN, hlen - TCP_HLEN, (seg->flags & TCP_SYN) != 0,
+	                         &seg->opt) >= 0;
+}
+
 /* RFC 6191: may a SYN take over the TIME_WAIT connection c? */
 static bool time_wait_reusable(const struct tcp_conn *c, const struct tcp_seg *seg)
 {
@@ -51,18 +70,7 @@ void tcp_input(struct keel_net *net, struct netbuf *nb, const struct ipv4_meta *
 		drop_bad(net, nb);
 		return;
 	}
-	memset(&seg, 0, sizeof(seg));
-	seg.src_be = ip->src_be;
-	seg.dst_be = ip->dst_be;
-	__builtin_memcpy(&seg.sport_be, h, 2);
-	__builtin_memcpy(&seg.dport_be, h + 2, 2);
-	seg.seq = net_get32(h + 4);
-	seg.ack = net_get32(h + 8);
-	seg.flags = h[13] & 0x3f;
-	seg.wnd = net_get16(h + 14);
-	if (seg.sport_be == 0 || seg.dport_be == 0 ||
-	    tcp_options_parse(h + TCP_HLEN, hlen - TCP_HLEN, (seg.flags & TCP_SYN) != 0, &seg.opt) <
-	        0) {
+	if (!seg_parse(h, hlen, ip->src_be, ip->dst_be, &seg)) {
 		drop_bad(net, nb);
 		return;
 	}
@@ -629,11 +637,11 @@ unsigned tcp_input_pieces(struct keel_net *net, struct netbuf **bufs, unsigned n
 {
 	struct tcp_state *ts = tcp_of(net);
 	const uint8_t *ip, *h;
-	struct tcp_opts opt;
 	struct tcp_seg seg;
 	struct tcp_conn *c;
 	keel_time now;
 	size_t tcp_off, tcp_hlen;
+	uint32_t src_be, dst_be;
 	unsigned i;
 
 	if (!ts || ts->rcv_fast_off || n == 0 || bufs[0]->len < hlen)
@@ -642,17 +650,11 @@ unsigned tcp_input_pieces(struct keel_net *net, struct netbuf **bufs, unsigned n
 	h = ip + (size_t)(ip[0] & 0x0f) * 4;
 	tcp_off = (size_t)(h - bufs[0]->data);
 	tcp_hlen = (size_t)(h[12] >> 4) * 4;
+	__builtin_memcpy(&src_be, ip + 12, 4);
+	__builtin_memcpy(&dst_be, ip + 16, 4);
 	if (tcp_off + tcp_hlen != hlen || tcp_hlen < TCP_HLEN ||
-	    tcp_options_parse(h + TCP_HLEN, tcp_hlen - TCP_HLEN, false, &opt) < 0)
+	    !seg_parse(h, tcp_hlen, src_be, dst_be, &seg))
 		return 0;
-	memset(&seg, 0, sizeof(seg));
-	__builtin_memcpy(&seg.src_be, ip + 12, 4);
-	__builtin_memcpy(&seg.dst_be, ip + 16, 4);
-	__builtin_memcpy(&seg.sport_be, h, 2);
-	__builtin_memcpy(&seg.dport_be, h + 2, 2);
-	seg.ack = net_get32(h + 8);
-	seg.wnd = net_get16(h + 14);
-	seg.opt = opt;
 	c = tcp_conn_lookup(ts, seg.dst_be, seg.dport_be, seg.src_be, seg.sport_be);
 	if (!c)
 		return 0;
@@ -665,9 +667,9 @@ unsigned tcp_input_pieces(struct keel_net *net, struct netbuf **bufs, unsigned n
 		uint32_t len = nb->len > hlen ? (uint32_t)(nb->len - hlen) : 0;
 
 		if (c->state != TCP_ESTABLISHED || (p[13] & 0x3f & ~TCP_PSH) != TCP_ACK ||
-		    len == 0 || (c->ts_ok && opt.has_ts && seq_lt(opt.ts_val, c->ts_recent)) ||
+		    len == 0 || (c->ts_ok && seg.opt.has_ts && seq_lt(seg.opt.ts_val, c->ts_recent)) ||
 		    seq != c->rcv_nxt || seq_gt(seq + len, c->rcv_adv) || seg.ack != c->snd_una ||
-		    (c->sack_ok && opt.nsack))
+		    (c->sack_ok && seg.opt.nsack))
 			break;
 		/* What eth_input and tcp_input count of a frame. */
 		net->stats.frames_in++;
@@ -676,8 +678,8 @@ unsigned tcp_input_pieces(struct keel_net *net, struct netbuf **bufs, unsigned n
 
 		c->last_rcv = now;
 		c->keepalive_sent = 0;
-		if (c->ts_ok && opt.has_ts && seq_leq(seq, c->last_ack_sent)) {
-			c->ts_recent = opt.ts_val;
+		if (c->ts_ok && seg.opt.has_ts && seq_leq(seq, c->last_ack_sent)) {
+			c->ts_recent = seg.opt.ts_val;
 			c->ts_recent_at = now;
 		}
 		seg.seq = seq;
