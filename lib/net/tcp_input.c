@@ -667,7 +667,8 @@ unsigned tcp_input_pieces(struct keel_net *net, struct netbuf **bufs, unsigned n
 		uint32_t len = nb->len > hlen ? (uint32_t)(nb->len - hlen) : 0;
 
 		if (c->state != TCP_ESTABLISHED || (p[13] & 0x3f & ~TCP_PSH) != TCP_ACK ||
-		    len == 0 || (c->ts_ok && seg.opt.has_ts && seq_lt(seg.opt.ts_val, c->ts_recent)) ||
+		    len == 0 ||
+		    (c->ts_ok && seg.opt.has_ts && seq_lt(seg.opt.ts_val, c->ts_recent)) ||
 		    seq != c->rcv_nxt || seq_gt(seq + len, c->rcv_adv) || seg.ack != c->snd_una ||
 		    (c->sack_ok && seg.opt.nsack))
 			break;
